@@ -1,0 +1,47 @@
+"""boto3 clients shared by the runtime, created lazily and counted per operation."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+from .settings import get_settings
+
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+#: Calls made by this process, keyed "service.Operation" — the user's bill (see scripts/bench_*).
+call_counter: Counter[str] = Counter()
+
+
+def _count(params: Any, model: Any, **_: Any) -> None:
+    call_counter[f"{model.service_model.service_name}.{model.name}"] += 1
+
+
+def client(service: str) -> Any:
+    """Return the process-wide boto3 client for ``service`` (thread-safe, cached)."""
+    found = _clients.get(service)
+    if found is not None:
+        return found
+    with _lock:
+        found = _clients.get(service)
+        if found is None:
+            import boto3
+            from botocore.config import Config
+
+            settings = get_settings()
+            found = boto3.session.Session().client(
+                service,
+                region_name=settings.region,
+                endpoint_url=settings.endpoint_url,
+                config=Config(retries={"max_attempts": 5, "mode": "standard"},
+                              max_pool_connections=50),
+            )
+            found.meta.events.register("before-call.*.*", _count)
+            _clients[service] = found
+        return found
+
+
+def reset_clients() -> None:
+    """Drop cached clients (after settings change)."""
+    with _lock:
+        _clients.clear()

@@ -1,0 +1,77 @@
+"""Environment settings (pydantic-settings). See docs/contracts.md for every variable."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigurationError
+
+
+class DurableSettings(BaseSettings):
+    """All durable-lambda settings, read from ``DURABLE_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="DURABLE_", extra="ignore", populate_by_name=True)
+
+    table: Optional[str] = Field(None, description="actor state table")
+    locks_table: Optional[str] = Field(
+        None, validation_alias=AliasChoices("DURABLE_LOCKS_TABLE", "LOCKS_TABLE"))
+    workflow_table: Optional[str] = Field(
+        None, validation_alias=AliasChoices("DURABLE_WORKFLOW_TABLE", "WORKFLOW_TABLE"))
+    queue: Optional[str] = Field(None, description="SQS FIFO work queue URL")
+    dlq: Optional[str] = Field(None, description="FIFO dead-letter queue URL")
+    parked_queue: Optional[str] = Field(None, description="FIFO parking queue URL")
+    bus_name: Optional[str] = None
+    schedule_group: Optional[str] = None
+    scheduler_role_arn: Optional[str] = None
+    timer_target_arn: Optional[str] = None
+    endpoint_url: Optional[str] = Field(None, pattern=r"^https?://")
+    region: str = Field("us-east-1", validation_alias=AliasChoices(
+        "DURABLE_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"))
+    actor_type: Optional[str] = Field(None, validation_alias=AliasChoices(
+        "DURABLE_ACTOR_TYPE", "AWS_LAMBDA_FUNCTION_NAME"))
+    lease_seconds: float = Field(30.0, gt=0, le=900)
+    sync_wait_seconds: float = Field(10.0, ge=0, le=900)
+    processed_ids_kept: int = Field(128, ge=1, le=4096)
+    max_redrives: int = Field(3, ge=0, le=100)
+
+    def require(self, name: str) -> str:
+        """Return setting ``name`` or raise ConfigurationError naming its variable."""
+        value = getattr(self, name)
+        if value in (None, ""):
+            raise ConfigurationError(
+                f"setting {name!r} is missing: set environment variable DURABLE_{name.upper()}")
+        return str(value)
+
+
+@lru_cache(maxsize=1)
+def _cached() -> DurableSettings:
+    return load_settings()
+
+
+def load_settings() -> DurableSettings:
+    """Read settings from the environment now; invalid values raise ConfigurationError."""
+    try:
+        return DurableSettings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"DURABLE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors())
+        raise ConfigurationError(f"invalid durable-lambda settings: {problems}") from None
+
+
+def get_settings() -> DurableSettings:
+    """Settings of this process (read once, cached for warm invocations)."""
+    return _cached()
+
+
+def reset_settings() -> None:
+    """Forget cached settings and clients (tests, local fabric)."""
+    _cached.cache_clear()
+    from . import aws
+    aws.reset_clients()
+
+
+__all__ = ["DurableSettings", "get_settings", "load_settings", "reset_settings"]
