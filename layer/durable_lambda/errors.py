@@ -45,3 +45,7 @@ class WorkflowNotFoundError(DurableError):
 
 class WorkflowTimeoutError(DurableError, TimeoutError):
     """Waiting for a workflow result exceeded the timeout."""
+
+
+class SerializationError(DurableError, TypeError):
+    """A payload, state or result is not JSON-serializable."""

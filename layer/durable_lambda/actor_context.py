@@ -1,0 +1,53 @@
+"""``ActorContext``: what an actor handler sees during one turn."""
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any, Optional
+
+from .envelope import Envelope
+
+if TYPE_CHECKING:
+    from .actor_runtime import Turn
+
+
+class ActorContext:
+    """One actor's state and effects for the current turn.
+
+    ``state`` is a mutable dict saved when the turn ends; ``save()`` persists it earlier.
+    ``send`` and ``resolve`` are effects committed with the state, so a retried message never
+    doubles them (sends carry deterministic ids; resolves share the state's transaction).
+    """
+
+    def __init__(self, turn: "Turn", actor_id: str, actor_type: str, state: dict[str, Any],
+                 version: int, lambda_context: Any) -> None:
+        self._turn = turn
+        self.actor_id = actor_id
+        self.actor_type = actor_type
+        self.state = state
+        self.version = version
+        self.lambda_context = lambda_context
+        #: id of the message being handled (None for a sync call)
+        self.message_id: Optional[str] = None
+        self._effects = 0
+
+    def save(self) -> int:
+        """Persist the state now (fenced) and keep the lease; returns the new version."""
+        self.version = self._turn.save_now()
+        return self.version
+
+    def resolve(self, workflow_id: str, result: Any) -> None:
+        """Resolve a promise workflow atomically with this turn's state save."""
+        self._turn.pending_resolves.append((workflow_id, result))
+
+    def send(self, actor_id: str, payload: Any = None, target: Optional[str] = None) -> str:
+        """Queue an async message to another actor (default: same function), sent before save.
+
+        The message id is derived from this turn's message id, so a retried turn re-sends the
+        same id and the receiver applies it once.
+        """
+        self._effects += 1
+        seed = f"{self.actor_type}#{self.actor_id}#{self.message_id or self.version}#{self._effects}"
+        envelope = Envelope(kind="actor", target=target or self._turn.function_name, key=actor_id,
+                            payload=payload, id=hashlib.sha256(seed.encode()).hexdigest()[:32])
+        self._turn.outbox.append(envelope)
+        return envelope.id

@@ -1,0 +1,84 @@
+"""The ``@actor`` decorator: turns a function ``(ctx, payload)`` into a Lambda handler.
+
+The handler accepts a direct invoke ``{"actorId", "payload", "sync"}`` and SQS batch events
+(dispatched by the router, or from a queue wired to the function directly).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Callable, Optional, overload
+
+from .actor_runtime import ActorHandler, ActorRuntime, validate_actor_id
+from .envelope import Envelope, send
+from .errors import InvalidRequestError
+from .sqs_batch import dead_letter, failures_response, is_sqs_event, parse_batch
+
+log = logging.getLogger("durable_lambda")
+LambdaHandler = Callable[[Any, Any], Any]
+
+
+@overload
+def actor(handler: ActorHandler) -> LambdaHandler: ...
+@overload
+def actor(*, actor_type: Optional[str] = None) -> Callable[[ActorHandler], LambdaHandler]: ...
+
+
+def actor(handler: Optional[ActorHandler] = None, *,
+          actor_type: Optional[str] = None) -> Any:
+    """Make ``handler(ctx, payload)`` an actor Lambda handler.
+
+    ``actor_type`` namespaces actor ids in the state table (default: DURABLE_ACTOR_TYPE, else
+    the function name). The returned handler has ``.runtime`` for tests.
+    """
+    def wrap(fn: ActorHandler) -> LambdaHandler:
+        runtime = ActorRuntime(fn, actor_type)
+
+        @functools.wraps(fn)
+        def lambda_handler(event: Any, context: Any) -> Any:
+            if is_sqs_event(event):
+                return handle_batch(runtime, event["Records"], context)
+            return handle_direct(runtime, event, context)
+
+        lambda_handler.runtime = runtime  # type: ignore[attr-defined]
+        return lambda_handler
+
+    return wrap(handler) if handler is not None else wrap
+
+
+def handle_direct(runtime: ActorRuntime, event: Any, context: Any) -> Any:
+    """Direct invoke: sync turns return the handler's result; async ones enqueue."""
+    if not isinstance(event, dict):
+        raise InvalidRequestError("event must be a JSON object {actorId, payload, sync}")
+    actor_id = validate_actor_id(event.get("actorId"))
+    sync = event.get("sync", True)
+    if not isinstance(sync, bool):
+        raise InvalidRequestError("sync must be true or false")
+    if sync:
+        return runtime.call(actor_id, event.get("payload"), context)
+    function_name = getattr(context, "function_name", None)
+    if not function_name:
+        raise InvalidRequestError("async call needs the Lambda context's function_name")
+    message_id = event.get("id")
+    envelope = Envelope(kind="actor", target=function_name, key=actor_id,
+                        payload=event.get("payload"),
+                        **({"id": str(message_id)} if message_id else {}))
+    return {"messageId": send(envelope)}
+
+
+def handle_batch(runtime: ActorRuntime, records: list[dict[str, Any]], context: Any) -> Any:
+    """SQS batch: one turn per actor, in order; failures reported per message."""
+    batch = parse_batch(records)
+    failures = list(batch.failures)
+    for items in batch.groups().values():
+        first = items[0].envelope
+        if first.kind != "actor":
+            for item in items:
+                error = InvalidRequestError(
+                    f"actor function received a {item.envelope.kind!r} message")
+                if not dead_letter(item.record, error):
+                    failures.append(item.message_id)
+            continue
+        failures += runtime.process_group(
+            first.key, [(i.envelope.id, i.envelope.payload) for i in items], context)
+    return failures_response(failures)

@@ -1,0 +1,205 @@
+"""Running actor turns: lease, load, apply messages in order, save with fencing, release."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any, Callable, Optional
+
+from . import envelope as envelope_module
+from .actor_context import ActorContext
+from .actor_store import ActorRecord, ActorStore, encode_state
+from .backoff import backoff_delays
+from .errors import ActorBusyError, DurableError, InvalidRequestError, SerializationError
+from .settings import DurableSettings, get_settings
+from .workflow_service import WorkflowService
+
+log = logging.getLogger("durable_lambda")
+ActorHandler = Callable[[ActorContext, Any], Any]
+#: Margin kept between the lease expiry and the end of the Lambda invocation.
+LEASE_MARGIN_MS = 2000
+MAX_ACTOR_ID_LENGTH = 1024
+
+
+def validate_actor_id(actor_id: Any) -> str:
+    """Return ``actor_id`` or raise InvalidRequestError naming the fault."""
+    if not isinstance(actor_id, str) or not actor_id:
+        raise InvalidRequestError("actorId is required and must be a non-empty string")
+    if len(actor_id) > MAX_ACTOR_ID_LENGTH:
+        raise InvalidRequestError(f"actorId is longer than {MAX_ACTOR_ID_LENGTH} characters")
+    return actor_id
+
+
+def lease_ms_for(lambda_context: Any, settings: DurableSettings) -> int:
+    """Lease length: bounded by DURABLE_LEASE_SECONDS and by the invocation's remaining time."""
+    lease = int(settings.lease_seconds * 1000)
+    remaining = getattr(lambda_context, "get_remaining_time_in_millis", None)
+    if remaining is not None:
+        lease = min(lease, int(remaining()) + LEASE_MARGIN_MS)
+    return max(lease, 1000)
+
+
+class Turn:
+    """One writer's hold on one actor: the loaded record and the effects not yet committed."""
+
+    def __init__(self, store: ActorStore, record: ActorRecord, holder: str, function_name: str,
+                 keep_ids: int) -> None:
+        self.store = store
+        self.record = record
+        self.holder = holder
+        self.function_name = function_name
+        self.keep_ids = keep_ids
+        self.processed = list(record.processed)
+        self.saved_json = json.dumps(record.state, separators=(",", ":"))
+        #: state a failing message rolls back to: the last commit or the last applied message
+        self.rollback_json = self.saved_json
+        self.outbox: list[envelope_module.Envelope] = []
+        self.pending_resolves: list[tuple[str, Any]] = []
+        self.context: Optional[ActorContext] = None
+        self.released = False
+
+    def commit(self, release: bool) -> int:
+        """Send queued messages, then save state+processed ids (+resolves) in one write."""
+        assert self.context is not None
+        state_json = encode_state(self.record.key, self.context.state, self.processed)
+        for message in self.outbox:
+            envelope_module.send(message)
+        self.outbox.clear()
+        unchanged = (state_json == self.saved_json and not self.pending_resolves
+                     and self.processed == self.record.processed)
+        if unchanged:
+            if release:
+                self.release()
+            return self.record.version
+        extra = []
+        if self.pending_resolves:
+            service = WorkflowService()
+            extra = [{"Update": service.resolve_write(wid, result)}
+                     for wid, result in self.pending_resolves]
+        version = self.store.save(self.record, self.holder, state_json, self.processed,
+                                  release=release, extra_writes=extra)
+        self.pending_resolves.clear()
+        self.saved_json = self.rollback_json = state_json
+        self.released = release
+        return version
+
+    def save_now(self) -> int:
+        """``ctx.save()``: commit without releasing the lease."""
+        return self.commit(release=False)
+
+    def release(self) -> None:
+        if not self.released:
+            self.store.release(self.record.key, self.holder)
+            self.released = True
+
+    def mark_processed(self, message_id: str) -> None:
+        self.processed.append(message_id)
+        del self.processed[:-self.keep_ids]
+
+
+class ActorRuntime:
+    """Runs a user's ``@actor`` handler for sync calls and for SQS message groups."""
+
+    def __init__(self, handler: ActorHandler, actor_type: Optional[str] = None) -> None:
+        self.handler = handler
+        self.actor_type = actor_type
+
+    def _open(self, actor_id: str, lambda_context: Any, wait_seconds: float) -> Turn:
+        settings = get_settings()
+        store = ActorStore(settings.require("table"))
+        function_name = getattr(lambda_context, "function_name", None) or "local"
+        actor_type = self.actor_type or settings.actor_type or function_name
+        key = f"{actor_type}#{actor_id}"
+        holder = uuid.uuid4().hex
+        lease_ms = lease_ms_for(lambda_context, settings)
+        record = store.try_acquire(key, holder, lease_ms)
+        if record is None:
+            for delay in backoff_delays(time.monotonic() + wait_seconds):
+                time.sleep(delay)
+                record = store.try_acquire(key, holder, lease_ms)
+                if record is not None:
+                    break
+            else:
+                raise ActorBusyError(
+                    f"actor {actor_id!r} ({actor_type}) stayed locked by another writer for "
+                    f"{wait_seconds:.1f}s; retry later or raise DURABLE_SYNC_WAIT_SECONDS")
+        turn = Turn(store, record, holder, function_name, settings.processed_ids_kept)
+        turn.context = ActorContext(turn, actor_id, actor_type, record.state, record.version,
+                                    lambda_context)
+        return turn
+
+    def call(self, actor_id: str, payload: Any, lambda_context: Any) -> Any:
+        """A sync turn: wait (bounded) for the lease, run the handler, save, return its result."""
+        turn = self._open(validate_actor_id(actor_id), lambda_context,
+                          _wait_budget(lambda_context, get_settings().sync_wait_seconds))
+        assert turn.context is not None
+        try:
+            result = self.handler(turn.context, payload)
+            _check_json(result, "result of the actor handler")
+            turn.commit(release=True)
+            return result
+        finally:
+            if not turn.released:
+                turn.release()
+
+    def process_group(self, actor_id: str, messages: list[tuple[str, Any]],
+                      lambda_context: Any) -> list[str]:
+        """Apply one actor's messages in order with one load and one save.
+
+        Returns the ids that failed: the first failing message and every later one (SQS
+        redelivers them in order). Messages already applied (duplicates) are skipped.
+        """
+        ids = [m[0] for m in messages]
+        try:
+            turn = self._open(actor_id, lambda_context,
+                              _wait_budget(lambda_context, get_settings().sync_wait_seconds))
+        except ActorBusyError as exc:
+            log.warning("%s; %d messages will be retried", exc, len(ids))
+            return ids
+        ctx = turn.context
+        assert ctx is not None
+        failed_at: Optional[int] = None
+        try:
+            seen = set(turn.processed)
+            for index, (message_id, payload) in enumerate(messages):
+                if message_id in seen:
+                    continue
+                ctx.message_id = message_id
+                outbox_mark, resolves_mark = len(turn.outbox), len(turn.pending_resolves)
+                try:
+                    self.handler(ctx, payload)
+                    applied = encode_state(turn.record.key, ctx.state, turn.processed)
+                except Exception as exc:
+                    log.exception("actor %r failed on message %s: %s", actor_id, message_id, exc)
+                    ctx.state = json.loads(turn.rollback_json)
+                    del turn.outbox[outbox_mark:]
+                    del turn.pending_resolves[resolves_mark:]
+                    failed_at = index
+                    break
+                turn.rollback_json = applied
+                turn.mark_processed(message_id)
+                seen.add(message_id)
+            turn.commit(release=True)
+        except DurableError as exc:
+            log.error("actor %r: turn not committed (%s); all %d messages retried",
+                      actor_id, exc, len(ids))
+            return ids
+        finally:
+            if not turn.released:
+                turn.release()
+        return ids[failed_at:] if failed_at is not None else []
+
+
+def _wait_budget(lambda_context: Any, configured: float) -> float:
+    remaining = getattr(lambda_context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return configured
+    return max(0.0, min(configured, remaining() / 1000 - 5.0))
+
+
+def _check_json(value: Any, what: str) -> None:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise SerializationError(f"{what} is not JSON-serializable: {exc}") from None

@@ -1,0 +1,86 @@
+"""SQS batch events: parse records into envelopes, group them, dead-letter malformed ones.
+
+Shared by the router and by the handlers it dispatches to (actors, durable executions).
+A malformed record can never succeed, so it goes straight to the DLQ with the reason in the
+``durable-error`` message attribute (nothing lost, its group not blocked); without a DLQ
+setting it is reported as a failure instead.
+"""
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from . import aws
+from .envelope import Envelope
+from .errors import InvalidRequestError
+from .settings import get_settings
+
+log = logging.getLogger("durable_lambda")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One SQS record and its parsed envelope."""
+
+    message_id: str
+    envelope: Envelope
+    record: dict[str, Any]
+
+
+@dataclass
+class ParsedBatch:
+    """Records grouped by key (order kept), plus ids that must be reported as failures."""
+
+    items: list[Item]
+    failures: list[str]
+
+    def groups(self, by: str = "group") -> "OrderedDict[str, list[Item]]":
+        """Items grouped by envelope MessageGroupId (``by="group"``) or target function."""
+        grouped: OrderedDict[str, list[Item]] = OrderedDict()
+        for item in self.items:
+            key = item.envelope.group_id if by == "group" else item.envelope.target
+            grouped.setdefault(key, []).append(item)
+        return grouped
+
+
+def is_sqs_event(event: Any) -> bool:
+    """True for a Lambda SQS batch event."""
+    return isinstance(event, dict) and isinstance(event.get("Records"), list) and all(
+        isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in event["Records"])
+
+
+def parse_batch(records: Iterable[dict[str, Any]]) -> ParsedBatch:
+    """Parse every record; malformed ones are dead-lettered (or failed without a DLQ)."""
+    items: list[Item] = []
+    failures: list[str] = []
+    for record in records:
+        try:
+            envelope = Envelope.from_json(record.get("body", ""))
+        except InvalidRequestError as exc:
+            log.error("malformed message %s: %s", record.get("messageId"), exc)
+            if not dead_letter(record, exc):
+                failures.append(record["messageId"])
+            continue
+        items.append(Item(record["messageId"], envelope, record))
+    return ParsedBatch(items, failures)
+
+
+def dead_letter(record: dict[str, Any], error: Exception) -> bool:
+    """Send ``record`` to the DLQ with the error named; False when no DLQ is configured."""
+    dlq = get_settings().dlq
+    if not dlq:
+        return False
+    group = record.get("attributes", {}).get("MessageGroupId") or "malformed"
+    aws.client("sqs").send_message(
+        QueueUrl=dlq, MessageBody=record.get("body") or "<empty>", MessageGroupId=group,
+        MessageDeduplicationId=record["messageId"],
+        MessageAttributes={"durable-error": {
+            "DataType": "String", "StringValue": f"{type(error).__name__}: {error}"[:1000]}})
+    return True
+
+
+def failures_response(message_ids: Iterable[str]) -> dict[str, Any]:
+    """The partial batch response Lambda expects (ReportBatchItemFailures)."""
+    return {"batchItemFailures": [{"itemIdentifier": m} for m in message_ids]}
