@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import TYPE_CHECKING, Any, Optional
 
 from .envelope import Envelope
@@ -45,9 +46,25 @@ class ActorContext:
         The message id is derived from this turn's message id, so a retried turn re-sends the
         same id and the receiver applies it once.
         """
+        envelope = self._effect_envelope(actor_id, payload, target)
+        self._turn.outbox.append((envelope, None))
+        return envelope.id
+
+    def set_timer(self, delay_seconds: float, payload: Any = None,
+                  actor_id: Optional[str] = None) -> str:
+        """Deliver ``payload`` to this actor (or ``actor_id``) as a message after a delay.
+
+        Scheduled through EventBridge Scheduler (or SQS delay when short) before the state
+        is saved, with a deterministic id: a retried turn does not create a second timer.
+        """
+        if delay_seconds < 0:
+            raise ValueError("delay_seconds must be >= 0")
+        envelope = self._effect_envelope(actor_id or self.actor_id, payload, None)
+        self._turn.outbox.append((envelope, time.time() + delay_seconds))
+        return envelope.id
+
+    def _effect_envelope(self, actor_id: str, payload: Any, target: Optional[str]) -> Envelope:
         self._effects += 1
         seed = f"{self.actor_type}#{self.actor_id}#{self.message_id or self.version}#{self._effects}"
-        envelope = Envelope(kind="actor", target=target or self._turn.function_name, key=actor_id,
-                            payload=payload, id=hashlib.sha256(seed.encode()).hexdigest()[:32])
-        self._turn.outbox.append(envelope)
-        return envelope.id
+        return Envelope(kind="actor", target=target or self._turn.function_name, key=actor_id,
+                        payload=payload, id=hashlib.sha256(seed.encode()).hexdigest()[:32])

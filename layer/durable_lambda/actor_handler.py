@@ -9,10 +9,11 @@ import functools
 import logging
 from typing import Any, Callable, Optional, overload
 
-from .actor_runtime import ActorHandler, ActorRuntime, validate_actor_id
+from .actor_runtime import ActorHandler, ActorMessage, ActorRuntime, validate_actor_id
 from .envelope import Envelope, send
 from .errors import InvalidRequestError
-from .sqs_batch import dead_letter, failures_response, is_sqs_event, parse_batch
+from .settings import get_settings
+from .sqs_batch import Item, dead_letter, failures_response, is_sqs_event, parse_batch
 
 log = logging.getLogger("durable_lambda")
 LambdaHandler = Callable[[Any, Any], Any]
@@ -79,6 +80,20 @@ def handle_batch(runtime: ActorRuntime, records: list[dict[str, Any]], context: 
                 if not dead_letter(item.record, error):
                     failures.append(item.message_id)
             continue
-        failures += runtime.process_group(
-            first.key, [(i.envelope.id, i.envelope.payload) for i in items], context)
+        failures += _process_actor_group(runtime, items, context)
     return failures_response(failures)
+
+
+def _process_actor_group(runtime: ActorRuntime, items: list[Item], context: Any) -> list[str]:
+    """Run one actor's records as one turn; returns the SQS message ids to redeliver."""
+    max_receives = get_settings().max_receive_count
+    by_id = {item.envelope.id: item for item in items}
+    messages = [ActorMessage(i.envelope.id, i.envelope.payload, last_attempt=int(
+        i.record.get("attributes", {}).get("ApproximateReceiveCount", 1)) >= max_receives)
+        for i in items]
+
+    def to_dlq(message: ActorMessage, error: Exception) -> bool:
+        return dead_letter(by_id[message.id].record, error)
+
+    done = runtime.process_group(items[0].envelope.key, messages, context, on_poison=to_dlq)
+    return [i.message_id for i in items[done:]]

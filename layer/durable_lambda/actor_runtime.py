@@ -5,6 +5,7 @@ import json
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from . import envelope as envelope_module
@@ -40,6 +41,19 @@ def lease_ms_for(lambda_context: Any, settings: DurableSettings) -> int:
     return max(lease, 1000)
 
 
+@dataclass(frozen=True)
+class ActorMessage:
+    """One async message for an actor; ``last_attempt`` when SQS will not deliver it again."""
+
+    id: str
+    payload: Any
+    last_attempt: bool = False
+
+
+#: Called with a message that failed on its last attempt; True when it was dead-lettered.
+PoisonHandler = Callable[[ActorMessage, Exception], bool]
+
+
 class Turn:
     """One writer's hold on one actor: the loaded record and the effects not yet committed."""
 
@@ -54,7 +68,8 @@ class Turn:
         self.saved_json = json.dumps(record.state, separators=(",", ":"))
         #: state a failing message rolls back to: the last commit or the last applied message
         self.rollback_json = self.saved_json
-        self.outbox: list[envelope_module.Envelope] = []
+        #: messages (fire_at None) and timers (fire_at epoch seconds) committed before the save
+        self.outbox: list[tuple[envelope_module.Envelope, Optional[float]]] = []
         self.pending_resolves: list[tuple[str, Any]] = []
         self.context: Optional[ActorContext] = None
         self.released = False
@@ -63,8 +78,12 @@ class Turn:
         """Send queued messages, then save state+processed ids (+resolves) in one write."""
         assert self.context is not None
         state_json = encode_state(self.record.key, self.context.state, self.processed)
-        for message in self.outbox:
-            envelope_module.send(message)
+        for message, fire_at in self.outbox:
+            if fire_at is None:
+                envelope_module.send(message)
+            else:
+                from .timers import schedule_envelope
+                schedule_envelope(message, fire_at)
         self.outbox.clear()
         unchanged = (state_json == self.saved_json and not self.pending_resolves
                      and self.processed == self.record.processed)
@@ -143,52 +162,55 @@ class ActorRuntime:
             if not turn.released:
                 turn.release()
 
-    def process_group(self, actor_id: str, messages: list[tuple[str, Any]],
-                      lambda_context: Any) -> list[str]:
+    def process_group(self, actor_id: str, messages: list[ActorMessage], lambda_context: Any,
+                      on_poison: Optional[PoisonHandler] = None) -> int:
         """Apply one actor's messages in order with one load and one save.
 
-        Returns the ids that failed: the first failing message and every later one (SQS
-        redelivers them in order). Messages already applied (duplicates) are skipped.
+        Returns how many leading messages are done; the rest — the first failing message and
+        every later one — must be redelivered in order. Already-applied ids are skipped. A
+        message failing on its last attempt goes to ``on_poison`` (the DLQ) and the group
+        goes on, so one poison message never takes its successors with it.
         """
-        ids = [m[0] for m in messages]
         try:
             turn = self._open(actor_id, lambda_context,
                               _wait_budget(lambda_context, get_settings().sync_wait_seconds))
         except ActorBusyError as exc:
-            log.warning("%s; %d messages will be retried", exc, len(ids))
-            return ids
+            log.warning("%s; %d messages will be retried", exc, len(messages))
+            return 0
         ctx = turn.context
         assert ctx is not None
-        failed_at: Optional[int] = None
+        done = len(messages)
         try:
             seen = set(turn.processed)
-            for index, (message_id, payload) in enumerate(messages):
-                if message_id in seen:
+            for index, message in enumerate(messages):
+                if message.id in seen:
                     continue
-                ctx.message_id = message_id
+                ctx.message_id = message.id
                 outbox_mark, resolves_mark = len(turn.outbox), len(turn.pending_resolves)
                 try:
-                    self.handler(ctx, payload)
+                    self.handler(ctx, message.payload)
                     applied = encode_state(turn.record.key, ctx.state, turn.processed)
                 except Exception as exc:
-                    log.exception("actor %r failed on message %s: %s", actor_id, message_id, exc)
+                    log.exception("actor %r failed on message %s: %s", actor_id, message.id, exc)
                     ctx.state = json.loads(turn.rollback_json)
                     del turn.outbox[outbox_mark:]
                     del turn.pending_resolves[resolves_mark:]
-                    failed_at = index
+                    if message.last_attempt and on_poison is not None and on_poison(message, exc):
+                        continue
+                    done = index
                     break
                 turn.rollback_json = applied
-                turn.mark_processed(message_id)
-                seen.add(message_id)
+                turn.mark_processed(message.id)
+                seen.add(message.id)
             turn.commit(release=True)
         except DurableError as exc:
             log.error("actor %r: turn not committed (%s); all %d messages retried",
-                      actor_id, exc, len(ids))
-            return ids
+                      actor_id, exc, len(messages))
+            return 0
         finally:
             if not turn.released:
                 turn.release()
-        return ids[failed_at:] if failed_at is not None else []
+        return done
 
 
 def _wait_budget(lambda_context: Any, configured: float) -> float:

@@ -36,6 +36,9 @@ class DurableSettings(BaseSettings):
     sync_wait_seconds: float = Field(10.0, ge=0, le=900)
     processed_ids_kept: int = Field(128, ge=1, le=4096)
     max_redrives: int = Field(3, ge=0, le=100)
+    #: must equal the work queue's redrive maxReceiveCount: on that attempt a failing
+    #: message is dead-lettered by the handler itself, so the rest of its group goes on
+    max_receive_count: int = Field(5, ge=1, le=1000)
 
     def require(self, name: str) -> str:
         """Return setting ``name`` or raise ConfigurationError naming its variable."""
