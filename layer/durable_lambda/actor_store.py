@@ -50,8 +50,9 @@ def encode_state(key: str, state: Any, processed: list[str]) -> str:
     size = len(encoded.encode()) + sum(len(i) + 3 for i in processed) + ITEM_OVERHEAD_BYTES
     if size > MAX_ITEM_BYTES:
         raise StateTooLargeError(
-            f"state of actor {key!r} is {size} bytes serialized; the limit is {MAX_ITEM_BYTES} "
-            "bytes (DynamoDB item size) — keep large data elsewhere (S3) and store a reference")
+            f"state of actor {key!r} is {size} bytes serialized; the limit is 400 KB "
+            f"({MAX_ITEM_BYTES} bytes, the DynamoDB item size) — keep large data elsewhere "
+            "(S3) and store a reference")
     return encoded
 
 

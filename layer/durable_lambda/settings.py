@@ -59,10 +59,13 @@ def load_settings() -> DurableSettings:
     try:
         return DurableSettings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"DURABLE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors())
+        problems = "; ".join(f"{_variable(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigurationError(f"invalid durable-lambda settings: {problems}") from None
+
+
+def _variable(loc: tuple[object, ...]) -> str:
+    name = str(loc[0]).upper() if loc else "?"
+    return name if name.startswith(("DURABLE_", "AWS_")) else f"DURABLE_{name}"
 
 
 def get_settings() -> DurableSettings:
