@@ -13,7 +13,8 @@ _clients: dict[str, Any] = {}
 call_counter: Counter[str] = Counter()
 
 
-def _count(params: Any, model: Any, **_: Any) -> None:
+def count_call(params: Any, model: Any, **_: Any) -> None:
+    """botocore 'before-call' hook: add one to ``call_counter`` for this operation."""
     call_counter[f"{model.service_model.service_name}.{model.name}"] += 1
 
 
@@ -36,7 +37,7 @@ def client(service: str) -> Any:
                 config=Config(retries={"max_attempts": 5, "mode": "standard"},
                               max_pool_connections=50),
             )
-            found.meta.events.register("before-call.*.*", _count)
+            found.meta.events.register("before-call.*.*", count_call)
             _clients[service] = found
         return found
 

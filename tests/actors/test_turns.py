@@ -18,7 +18,7 @@ def test_sync_call_returns_result_and_persists_state(world: World) -> None:
 def test_sync_turn_costs_two_dynamodb_calls(world: World) -> None:
     aws.call_counter.clear()
     world.client.call("a", {"by": 1})
-    assert dict(aws.call_counter) == {"dynamodb.UpdateItem": 2}
+    assert dict(aws.call_counter) == {"dynamodb.UpdateItem": 2, "lambda.Invoke": 1}
 
 
 def test_async_messages_of_one_actor_are_coalesced_in_order(world: World) -> None:
@@ -60,5 +60,5 @@ def test_read_only_turn_releases_without_writing_state(world: World) -> None:
     from durable_lambda import ActorClient
     aws.call_counter.clear()
     assert ActorClient("reader").call("x") == 0
-    assert dict(aws.call_counter) == {"dynamodb.UpdateItem": 2}
+    assert dict(aws.call_counter) == {"dynamodb.UpdateItem": 2, "lambda.Invoke": 1}
     assert ActorStore(world.fabric.table).read("reader#x").version == 0

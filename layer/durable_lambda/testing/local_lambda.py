@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .. import invoke
+from .. import aws, invoke
 from ..errors import RemoteActorError
 
 Handler = Callable[[Any, Any], Any]
@@ -43,6 +43,7 @@ class LocalLambda:
         self.functions[name] = handler
 
     def invoke(self, name: str, payload: Any, asynchronous: bool = False) -> Any:
+        aws.call_counter["lambda.Invoke"] += 1  # what the same call costs in AWS
         if name not in self.functions:
             raise RemoteActorError("ResourceNotFoundException", f"Function not found: {name}")
         if asynchronous:

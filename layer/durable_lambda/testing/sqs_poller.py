@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 
 import boto3
 
+from .. import aws
 from .local_lambda import LambdaContext
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -46,6 +47,8 @@ class SqsPoller:
 
     def __post_init__(self) -> None:
         self._sqs = boto3.client("sqs", endpoint_url=self.endpoint_url, region_name="us-east-1")
+        # the event source mapping's own SQS calls are billed too: count them
+        self._sqs.meta.events.register("before-call.*.*", aws.count_call)
         self._arn = self._sqs.get_queue_attributes(
             QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
