@@ -8,10 +8,10 @@ Direct invokes ``{"target", "actorId", "payload", "sync"}`` are forwarded (a sin
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .actor_runtime import validate_actor_id
+from .concurrency import map_in_threads
 from .envelope import Envelope, send
 from .errors import InvalidRequestError
 from .invoke import invoke_function
@@ -32,13 +32,9 @@ def route_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Dispatch an SQS batch; returns the partial batch response."""
     batch = parse_batch(records)
     failures = list(batch.failures)
-    by_target = batch.groups(by="target")
-    if len(by_target) == 1:
-        failures += dispatch(*next(iter(by_target.items())))
-    elif by_target:
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_TARGETS, len(by_target))) as pool:
-            for failed in pool.map(lambda kv: dispatch(*kv), by_target.items()):
-                failures += failed
+    targets = list(batch.groups(by="target").items())
+    for failed in map_in_threads(lambda kv: dispatch(*kv), targets, MAX_PARALLEL_TARGETS):
+        failures += failed
     return failures_response(failures)
 
 
