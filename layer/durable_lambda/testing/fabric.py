@@ -18,6 +18,7 @@ ROUTER_TIMEOUT_SECONDS = 60
 VISIBILITY_TIMEOUT_SECONDS = 6 * ROUTER_TIMEOUT_SECONDS
 MAX_RECEIVE_COUNT = 5
 
+TABLE_NAMES = {"table": "actors", "locks_table": "locks", "workflow_table": "workflows"}
 TABLE_KEYS: dict[str, list[tuple[str, str]]] = {
     "table": [("pk", "HASH")],
     "locks_table": [("pk", "HASH")],
@@ -81,7 +82,7 @@ def _create_fifo(sqs: Any, name: str, **attributes: str) -> str:
 def deploy_fabric(endpoint_url: str, prefix: str = "durable") -> Fabric:
     """Create every fabric resource on the local AWS and return their names."""
     ddb = _client("dynamodb", endpoint_url)
-    names = {key: f"{prefix}-{key.replace('_', '-')}" for key in TABLE_KEYS}
+    names = {key: f"{prefix}-{TABLE_NAMES[key]}" for key in TABLE_KEYS}
     for key, schema in TABLE_KEYS.items():
         _create_table(ddb, names[key], schema)
     sqs = _client("sqs", endpoint_url)
