@@ -1,8 +1,9 @@
 """A local SQS event-source mapping: polls a queue and calls a handler like Lambda does.
 
 Batches of up to ``batch_size`` records in the Lambda SQS event shape; records named in the
-handler's ``batchItemFailures`` (or all records when it raises) stay on the queue and come
-back after ``retry_visibility_seconds``; the rest are deleted. The queue's redrive policy moves
+handler's ``batchItemFailures`` (or all records when it raises) stay on the queue; the rest
+are deleted. Failed records come back after the queue's visibility timeout, as with Lambda,
+when ``retry_visibility_seconds`` is None; tests set it to 0 to retry at once. The queue's redrive policy moves
 a message that keeps failing to the dead-letter queue, as in AWS.
 """
 from __future__ import annotations
@@ -40,7 +41,7 @@ class SqsPoller:
     endpoint_url: Optional[str] = None
     function_name: str = "local-function"
     batch_size: int = 10
-    retry_visibility_seconds: int = 0
+    retry_visibility_seconds: Optional[int] = 0
     batches: int = field(default=0, init=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
     _thread: Optional[threading.Thread] = field(default=None, init=False)
@@ -69,7 +70,7 @@ class SqsPoller:
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
                 for i, m in enumerate(done[start:start + 10])])
         retry = [m for m in messages if m["MessageId"] in failed]
-        if retry:
+        if retry and self.retry_visibility_seconds is not None:
             self._sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=[
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"],
                  "VisibilityTimeout": self.retry_visibility_seconds}
