@@ -18,9 +18,10 @@ def test_only_one_of_many_contenders_gets_the_lease(fabric: Fabric) -> None:
 
 def test_expired_lease_is_taken_over_with_a_larger_token(fabric: Fabric) -> None:
     locks = Locks()
-    first = locks.acquire("job", 0.2)
-    assert first and locks.acquire("job", 30) is None
-    time.sleep(0.3)
+    held = locks.acquire("other", 30)
+    assert held and locks.acquire("other", 30) is None, "held and unexpired: not taken"
+    first = locks.acquire("job", 0.001)
+    time.sleep(0.05)  # first's lease is now in the past
     second = locks.acquire("job", 30)
     assert second and second.token > first.token
     assert not locks.release(first), "the stale holder cannot release the new holder's lease"

@@ -8,6 +8,8 @@ from durable_lambda.settings import load_settings
 
 
 def test_seed_variable_names_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    for canonical in ("DURABLE_LOCKS_TABLE", "DURABLE_WORKFLOW_TABLE"):
+        monkeypatch.delenv(canonical, raising=False)  # the canonical name wins over the alias
     monkeypatch.setenv("DURABLE_TABLE", "state")
     monkeypatch.setenv("LOCKS_TABLE", "locks")
     monkeypatch.setenv("WORKFLOW_TABLE", "wf")

@@ -31,6 +31,12 @@ class ActorContext:
         self.message_id: Optional[str] = None
         self._effects = 0
 
+    def begin_message(self, message_id: str) -> None:
+        """Start handling ``message_id``: its effects are numbered from zero, so their ids
+        depend only on the message, never on which batch it arrived in."""
+        self.message_id = message_id
+        self._effects = 0
+
     def save(self) -> int:
         """Persist the state now (fenced) and keep the lease; returns the new version."""
         self.version = self._turn.save_now()
@@ -54,8 +60,9 @@ class ActorContext:
                   actor_id: Optional[str] = None) -> str:
         """Deliver ``payload`` to this actor (or ``actor_id``) as a message after a delay.
 
-        Scheduled through EventBridge Scheduler (or SQS delay when short) before the state
-        is saved, with a deterministic id: a retried turn does not create a second timer.
+        Scheduled through EventBridge Scheduler (sent at once when due within a second)
+        before the state is saved, with a deterministic id: a retried turn does not create a
+        second timer.
         """
         if delay_seconds < 0:
             raise ValueError("delay_seconds must be >= 0")
@@ -65,6 +72,8 @@ class ActorContext:
 
     def _effect_envelope(self, actor_id: str, payload: Any, target: Optional[str]) -> Envelope:
         self._effects += 1
-        seed = f"{self.actor_type}#{self.actor_id}#{self.message_id or self.version}#{self._effects}"
+        # a message's effects are named after the message; a sync call's after its turn
+        origin = self.message_id or f"turn:{self._turn.holder}"
+        seed = f"{self.actor_type}#{self.actor_id}#{origin}#{self._effects}"
         return Envelope(kind="actor", target=target or self._turn.function_name, key=actor_id,
                         payload=payload, id=hashlib.sha256(seed.encode()).hexdigest()[:32])

@@ -185,7 +185,7 @@ class ActorRuntime:
             for index, message in enumerate(messages):
                 if message.id in seen:
                     continue
-                ctx.message_id = message.id
+                ctx.begin_message(message.id)
                 outbox_mark, resolves_mark = len(turn.outbox), len(turn.pending_resolves)
                 try:
                     self.handler(ctx, message.payload)

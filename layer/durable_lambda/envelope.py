@@ -73,8 +73,11 @@ def group_id(target: str, key: str) -> str:
     return "h#" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def send(envelope: Envelope, queue_url: Optional[str] = None, delay_seconds: int = 0) -> str:
-    """Send ``envelope`` to the work queue (FIFO); returns the envelope id."""
+def send(envelope: Envelope, queue_url: Optional[str] = None) -> str:
+    """Send ``envelope`` to the work queue (FIFO); returns the envelope id.
+
+    FIFO queues take no per-message delay: later delivery goes through ``timers``.
+    """
     from . import aws
     from .settings import get_settings
 
@@ -82,7 +85,5 @@ def send(envelope: Envelope, queue_url: Optional[str] = None, delay_seconds: int
     params: dict[str, Any] = {"QueueUrl": url, "MessageBody": envelope.to_json(),
                               "MessageGroupId": envelope.group_id,
                               "MessageDeduplicationId": envelope.dedup_id}
-    if delay_seconds:
-        params["DelaySeconds"] = delay_seconds
     aws.client("sqs").send_message(**params)
     return envelope.id

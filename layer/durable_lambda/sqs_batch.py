@@ -68,17 +68,36 @@ def parse_batch(records: Iterable[dict[str, Any]]) -> ParsedBatch:
 
 
 def dead_letter(record: dict[str, Any], error: Exception) -> bool:
-    """Send ``record`` to the DLQ with the error named; False when no DLQ is configured."""
+    """Send ``record`` to the DLQ with the error named; False when no DLQ is configured.
+
+    The record's message attributes go along (the redriver's ``durable-redrives`` count
+    among them), so a message that keeps failing is parked rather than redriven forever.
+    """
     dlq = get_settings().dlq
     if not dlq:
         return False
     group = record.get("attributes", {}).get("MessageGroupId") or "malformed"
+    attributes = {name: attr for name, attr in (
+        (name, _boto_attribute(value)) for name, value in
+        (record.get("messageAttributes") or {}).items()) if attr}
+    attributes["durable-error"] = {
+        "DataType": "String", "StringValue": f"{type(error).__name__}: {error}"[:1000]}
     aws.client("sqs").send_message(
         QueueUrl=dlq, MessageBody=record.get("body") or "<empty>", MessageGroupId=group,
-        MessageDeduplicationId=record["messageId"],
-        MessageAttributes={"durable-error": {
-            "DataType": "String", "StringValue": f"{type(error).__name__}: {error}"[:1000]}})
+        MessageDeduplicationId=record["messageId"], MessageAttributes=attributes)
     return True
+
+
+def _boto_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    """A Lambda-record message attribute (``stringValue``…) in SendMessage form."""
+    data_type = value.get("dataType") or value.get("DataType")
+    string = value.get("stringValue", value.get("StringValue"))
+    binary = value.get("binaryValue", value.get("BinaryValue"))
+    if not data_type or (string is None and binary is None):
+        return {}
+    if string is not None:
+        return {"DataType": data_type, "StringValue": string}
+    return {"DataType": data_type, "BinaryValue": binary}
 
 
 def failures_response(message_ids: Iterable[str]) -> dict[str, Any]:

@@ -62,7 +62,8 @@ def start_local_aws(port: Optional[int] = None, timeout: float = 30.0) -> LocalA
     port = port or _free_port()
     endpoint = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "durable_lambda.testing.serial_moto", "-H", "127.0.0.1",
+         "-p", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

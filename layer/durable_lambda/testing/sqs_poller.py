@@ -26,7 +26,11 @@ def to_lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     return {
         "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"], "attributes": message.get("Attributes", {}),
-        "messageAttributes": message.get("MessageAttributes", {}),
+        "messageAttributes": {name: {"stringValue": a.get("StringValue"),
+                                     "binaryValue": a.get("BinaryValue"),
+                                     "stringListValues": [], "binaryListValues": [],
+                                     "dataType": a["DataType"]}
+                              for name, a in message.get("MessageAttributes", {}).items()},
         "md5OfBody": message.get("MD5OfBody", ""), "eventSource": "aws:sqs",
         "eventSourceARN": queue_arn, "awsRegion": "us-east-1",
     }

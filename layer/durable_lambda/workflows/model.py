@@ -36,6 +36,7 @@ class OperationAction(str, Enum):
     FAIL = "FAIL"
     RETRY = "RETRY"
     CANCEL = "CANCEL"
+    TIMEOUT = "TIMEOUT"  # CALLBACK (or CHAINED_INVOKE) timed out: status TIMED_OUT, error kept
 
 
 class ExecutionStatus(str, Enum):
@@ -105,7 +106,11 @@ class Operation:
     callback_id: Optional[str] = None  # CALLBACK
     function_name: Optional[str] = None  # CHAINED_INVOKE
     replay_children: bool = False
-    input: Optional[str] = None  # EXECUTION: serialized input
+    input: Optional[str] = None  # EXECUTION: serialized input; CHAINED_INVOKE: payload sent
+    timeout_ms: Optional[int] = None  # CALLBACK: absolute deadline (epoch ms), None = no limit
+    heartbeat_timeout_seconds: Optional[float] = None  # CALLBACK
+    start_seq: Optional[int] = None  # store commit sequence of the START (history order)
+    end_seq: Optional[int] = None  # ... of the update that finished it
 
     def with_changes(self, **changes: Any) -> "Operation":
         return replace(self, **changes)

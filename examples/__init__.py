@@ -1,0 +1,1 @@
+"""Runnable durable-lambda examples (see docs/examples.md)."""

@@ -1,0 +1,7 @@
+"""Lambda entry point of the DLQ redriver (scheduled, or on demand with {"maxMessages": n}).
+
+The code ships in the durable-lambda layer; this file only names the handler.
+"""
+from durable_lambda.redriver import handler
+
+__all__ = ["handler"]

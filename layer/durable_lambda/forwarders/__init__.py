@@ -1,0 +1,1 @@
+"""Platform forwarders: Lambda targets that turn Scheduler and EventBridge events into work."""

@@ -1,0 +1,278 @@
+"""Local test runner for durable functions (dev-only), like the official testing SDK.
+
+Runs a ``@durable_execution`` handler in-process over ``InMemoryStore`` on a virtual clock:
+waits, step retries and condition polls complete instantly (time skips to the next due
+timer). Callbacks are answered by the test (``send_callback_success`` / ``_failure`` /
+``_heartbeat``, ``timeout_callback``) or time out when the test advances time past their
+timeout (``advance_time``). ``context.invoke`` runs the registered durable function locally.
+
+    runner = DurableTestRunner(order_pipeline, functions={"payments": payments})
+    result = runner.run({"orderId": "o-1"})
+    if result.status is ExecutionStatus.RUNNING:          # waiting for a callback
+        result = runner.send_callback_success(result.get_operation("approval").callback_id,
+                                              {"approved": True})
+    assert result.status is ExecutionStatus.SUCCEEDED
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Union
+
+from durable_lambda.workflows.errors import ValidationError
+from durable_lambda.workflows.execution import DurableFunction
+from durable_lambda.workflows.history import Invocation, history_events
+from durable_lambda.workflows.model import (
+    ErrorObject, ExecutionRecord, ExecutionStatus, Operation, OperationAction, OperationStatus,
+    OperationType, OperationUpdate)
+from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus, TimerKind
+from durable_lambda.workflows.store import InMemoryStore
+
+Handler = Union[DurableFunction, Callable[[Any, Any], Any]]
+_TIME_SKIPPED = {TimerKind.WAIT, TimerKind.RETRY, TimerKind.CONDITION}
+
+
+class VirtualClock:
+    """Milliseconds that only move when told to."""
+
+    def __init__(self, start_ms: int = 1_700_000_000_000) -> None:
+        self.ms = start_ms
+
+    def now(self) -> int:
+        return self.ms
+
+    def advance_to(self, ms: int) -> None:
+        self.ms = max(self.ms, ms)
+
+    def advance(self, seconds: float) -> None:
+        self.ms += int(seconds * 1000)
+
+
+@dataclass
+class DurableTestResult:
+    """Status, result, error, operations and history of one execution."""
+
+    execution_id: str
+    status: ExecutionStatus
+    result: Any
+    error: Optional[ErrorObject]
+    operations: list[Operation]
+    history: list[dict[str, Any]]
+    invocations: list[Invocation] = field(default_factory=list)
+
+    def find_operations(self, name: str) -> list[Operation]:
+        return [op for op in self.operations if op.name == name]
+
+    def get_operation(self, name: str) -> Operation:
+        """The first operation named ``name`` (KeyError naming it if there is none)."""
+        found = self.find_operations(name)
+        if not found:
+            raise KeyError(f"no operation named {name!r}; names: "
+                           f"{sorted({op.name for op in self.operations if op.name})}")
+        return found[0]
+
+    def children(self, op: Operation) -> list[Operation]:
+        return [o for o in self.operations if o.parent_id == op.id]
+
+    def result_of(self, name: str) -> Any:
+        op = self.get_operation(name)
+        return None if op.result is None else json.loads(op.result)
+
+    @property
+    def pending_callbacks(self) -> list[Operation]:
+        return [op for op in self.operations
+                if op.type is OperationType.CALLBACK and op.status is OperationStatus.STARTED]
+
+
+class DurableTestRunner:
+    """Drive a durable handler to completion (or to a pending callback) in virtual time."""
+
+    def __init__(self, handler: Handler, *, functions: Optional[dict[str, Handler]] = None,
+                 clock: Optional[VirtualClock] = None, max_invocations: int = 10_000) -> None:
+        self.clock = clock or VirtualClock()
+        self.store = InMemoryStore(clock=self.clock.now)
+        self.function = _durable(handler)
+        self.functions: dict[str, DurableFunction] = {}
+        self.max_invocations = max_invocations
+        self.invocations: dict[str, list[Invocation]] = {}
+        self._timers: dict[str, dict[str, tuple[int, TimerKind]]] = {}  # exec -> op -> due
+        self._heartbeats: dict[str, int] = {}  # callback id -> last heartbeat ms
+        self._ready: list[str] = []
+        self._root: Optional[str] = None
+        for name, fn in (functions or {}).items():
+            self.register(name, fn)
+
+    def register(self, name: str, handler: Handler) -> None:
+        """Make ``context.invoke(name, ...)`` run ``handler`` locally."""
+        self.functions[name] = _durable(handler)
+
+    # -- starting and driving -----------------------------------------------------------
+    def run(self, input: Any = None, name: Optional[str] = None) -> DurableTestResult:
+        """Start an execution and drive it until it finishes or waits on a callback."""
+        record, created = self.store.start_execution(self.function.name, json.dumps(input), name)
+        self._root = record.execution_id
+        if created:
+            self._ready.append(record.execution_id)
+        return self._drive()
+
+    def resume(self, execution_id: Optional[str] = None) -> DurableTestResult:
+        """Run the execution again now (a duplicate resume is harmless)."""
+        self._ready.append(execution_id or self._require_root())
+        return self._drive()
+
+    def advance_time(self, seconds: float) -> DurableTestResult:
+        """Move the clock forward (callback timeouts fire), then drive."""
+        self.clock.advance(seconds)
+        self._fire_due(include_callbacks=True)
+        return self._drive()
+
+    def result(self, execution_id: Optional[str] = None) -> DurableTestResult:
+        record = self.store.get(execution_id or self._require_root())
+        value = json.loads(record.result) if record.result is not None else None
+        invocations = self.invocations.get(record.execution_id, [])
+        return DurableTestResult(record.execution_id, record.status, value, record.error,
+                                 list(record.operations), history_events(record, invocations),
+                                 list(invocations))
+
+    # -- callbacks ----------------------------------------------------------------------
+    def send_callback_success(self, callback_id: str, result: Any = None) -> DurableTestResult:
+        return self._complete(callback_id, OperationAction.SUCCEED, payload=json.dumps(result))
+
+    def send_callback_failure(self, callback_id: str, error: Union[ErrorObject, str] = "failed",
+                              error_type: str = "CallbackFailure") -> DurableTestResult:
+        err = error if isinstance(error, ErrorObject) else ErrorObject(error_type, error)
+        return self._complete(callback_id, OperationAction.FAIL, error=err)
+
+    def send_callback_heartbeat(self, callback_id: str) -> DurableTestResult:
+        self.store.find_callback(callback_id)
+        self._heartbeats[callback_id] = self.clock.now()
+        return self.result()
+
+    def timeout_callback(self, callback_id: str) -> DurableTestResult:
+        return self._complete(callback_id, OperationAction.TIMEOUT, error=ErrorObject(
+            "CallbackTimeoutError", f"callback {callback_id} timed out"))
+
+    def _complete(self, callback_id: str, action: OperationAction, *, payload: str | None = None,
+                  error: ErrorObject | None = None) -> DurableTestResult:
+        execution_id, op_id = self.store.find_callback(callback_id)
+        update = OperationUpdate(id=op_id, type=OperationType.CALLBACK, action=action,
+                                 payload=payload, error=error)
+        if self.store.complete_external(execution_id, op_id, update):
+            self._ready.append(execution_id)
+        return self._drive()
+
+    # -- the loop ------------------------------------------------------------------------
+    def _drive(self) -> DurableTestResult:
+        budget = self.max_invocations
+        while True:
+            while self._ready:
+                if budget <= 0:
+                    raise ValidationError(f"execution did not settle within "
+                                          f"{self.max_invocations} invocations")
+                budget -= 1
+                self._invoke(self._ready.pop(0))
+            if not self._skip_to_next_timer():
+                return self.result()
+
+    def _invoke(self, execution_id: str) -> None:
+        record = self.store.get(execution_id)
+        function = self._function_for(record)
+        self._timers.pop(execution_id, None)
+        request_id = uuid.uuid4().hex
+        start = self.clock.now()
+        outcome = function.run(self.store, execution_id, holder=request_id)
+        self.invocations.setdefault(execution_id, []).append(Invocation(
+            request_id, start, self.clock.now(),
+            outcome.error.to_dict() if outcome.status is OutcomeStatus.FAILED and outcome.error
+            else None, seq=self.store.get(execution_id).version))
+        self._after(record, outcome)
+
+    def _after(self, record: ExecutionRecord, outcome: InvocationOutcome) -> None:
+        if outcome.status is OutcomeStatus.SUSPENDED:
+            timers = self._timers.setdefault(record.execution_id, {})
+            for timer in outcome.plan.timers:
+                timers[timer.operation_id] = (timer.due_ms, timer.kind)
+            for cb in outcome.plan.callbacks:
+                self._heartbeats.setdefault(cb.callback_id, self.clock.now())
+                if cb.heartbeat_timeout_seconds:
+                    due = self._heartbeats[cb.callback_id] + int(cb.heartbeat_timeout_seconds * 1000)
+                    timers[f"hb:{cb.callback_id}"] = (due, TimerKind.CALLBACK_TIMEOUT)
+            for inv in outcome.plan.invokes:
+                self._start_child(record.execution_id, inv.operation_id, inv.function_name,
+                                  inv.payload)
+            return
+        if outcome.parent:  # finished child of an invoke: complete the parent's operation
+            parent_id, op_id = outcome.parent["executionId"], outcome.parent["operationId"]
+            ok = outcome.status is OutcomeStatus.SUCCEEDED
+            update = OperationUpdate(
+                id=op_id, type=OperationType.CHAINED_INVOKE,
+                action=OperationAction.SUCCEED if ok else OperationAction.FAIL,
+                payload=outcome.result if ok else None, error=None if ok else outcome.error)
+            if self.store.complete_external(parent_id, op_id, update):
+                self._ready.append(parent_id)
+
+    def _start_child(self, parent_id: str, op_id: str, function_name: str,
+                     payload: Optional[str]) -> None:
+        if function_name not in self.functions:
+            update = OperationUpdate(id=op_id, type=OperationType.CHAINED_INVOKE,
+                                     action=OperationAction.FAIL, error=ErrorObject(
+                                         "ResourceNotFoundException",
+                                         f"no durable function registered as {function_name!r}"))
+            if self.store.complete_external(parent_id, op_id, update):
+                self._ready.append(parent_id)
+            return
+        child, created = self.store.start_execution(
+            function_name, payload, name=f"{parent_id}:{op_id}",
+            parent={"executionId": parent_id, "operationId": op_id})
+        if created:
+            self._ready.append(child.execution_id)
+
+    def _skip_to_next_timer(self) -> bool:
+        """Advance virtual time to the earliest wait/retry/poll timer; False if none."""
+        due = [d for timers in self._timers.values() for d, kind in timers.values()
+               if kind in _TIME_SKIPPED]
+        if not due:
+            return False
+        self.clock.advance_to(min(due))
+        self._fire_due(include_callbacks=False)
+        return True
+
+    def _fire_due(self, include_callbacks: bool) -> None:
+        now = self.clock.now()
+        for execution_id, timers in list(self._timers.items()):
+            fired = False
+            for key, (due, kind) in list(timers.items()):
+                if due > now or (kind is TimerKind.CALLBACK_TIMEOUT and not include_callbacks):
+                    continue
+                del timers[key]
+                if key.startswith("hb:"):
+                    self._heartbeat_expired(key[3:])
+                fired = True
+            if fired and execution_id not in self._ready:
+                self._ready.append(execution_id)
+
+    def _heartbeat_expired(self, callback_id: str) -> None:
+        execution_id, op_id = self.store.find_callback(callback_id)
+        op = next(o for o in self.store.get(execution_id).operations if o.id == op_id)
+        last = self._heartbeats.get(callback_id, op.start_ms)
+        if op.heartbeat_timeout_seconds and \
+                self.clock.now() >= last + int(op.heartbeat_timeout_seconds * 1000):
+            self.store.complete_external(execution_id, op_id, OperationUpdate(
+                id=op_id, type=OperationType.CALLBACK, action=OperationAction.TIMEOUT,
+                error=ErrorObject("CallbackTimeoutError",
+                                  f"callback {callback_id}: no heartbeat in time")))
+
+    def _function_for(self, record: ExecutionRecord) -> DurableFunction:
+        if record.execution_id == self._root or record.parent is None:
+            return self.function
+        return self.functions[record.function_name]
+
+    def _require_root(self) -> str:
+        if self._root is None:
+            raise ValidationError("no execution started yet: call run() first")
+        return self._root
+
+
+def _durable(handler: Handler) -> DurableFunction:
+    return handler if isinstance(handler, DurableFunction) else DurableFunction(handler)

@@ -1,0 +1,1 @@
+"""One module per durable operation; ``DurableContext`` delegates to them."""

@@ -1,0 +1,52 @@
+"""Helpers shared by the operation modules."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from durable_lambda.workflows.logger import ReplaySafeLogger
+from durable_lambda.workflows.model import OperationAction, OperationType, OperationUpdate
+
+
+@dataclass(frozen=True)
+class OpRef:
+    """Identity of one operation: id, parent context op id, name."""
+
+    id: str
+    parent_id: Optional[str]
+    name: Optional[str]
+
+    def update(self, op_type: OperationType, action: OperationAction, sub_type: str,
+               **fields: Any) -> OperationUpdate:
+        return OperationUpdate(id=self.id, type=op_type, action=action, parent_id=self.parent_id,
+                               name=self.name, sub_type=sub_type, **fields)
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """Passed to step functions."""
+
+    logger: ReplaySafeLogger
+
+
+@dataclass(frozen=True)
+class WaitForConditionCheckContext:
+    """Passed to wait_for_condition check functions."""
+
+    logger: ReplaySafeLogger
+
+
+class SubType:
+    """Operation sub types, as the official SDK names them."""
+
+    STEP = "Step"
+    WAIT = "Wait"
+    CALLBACK = "Callback"
+    RUN_IN_CHILD_CONTEXT = "RunInChildContext"
+    MAP = "Map"
+    MAP_ITERATION = "MapIteration"
+    PARALLEL = "Parallel"
+    PARALLEL_BRANCH = "ParallelBranch"
+    WAIT_FOR_CALLBACK = "WaitForCallback"
+    WAIT_FOR_CONDITION = "WaitForCondition"
+    CHAINED_INVOKE = "ChainedInvoke"

@@ -1,0 +1,163 @@
+"""Per-invocation execution state: the replayed operations, buffered checkpoints, resume plan."""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import NoReturn
+
+from durable_lambda.workflows.errors import NonDeterministicExecutionError
+from durable_lambda.workflows.model import (
+    ErrorObject, ExecutionRecord, Operation, OperationType, OperationUpdate)
+from durable_lambda.workflows.outcome import (
+    PendingCallback, PendingInvoke, PendingTimer, ResumePlan, TimerKind)
+from durable_lambda.workflows.reducer import FINISHED, apply_update
+from durable_lambda.workflows.store import CheckpointStore
+from durable_lambda.workflows.suspend import SuspendExecution
+
+MAX_STACK_LINES = 20
+
+
+class CheckpointFailed(BaseException):
+    """The store rejected or failed a checkpoint (fenced, throttled...); ends the invocation.
+
+    A BaseException so user ``except Exception`` cannot swallow it; the engine re-raises
+    ``original`` to the host.
+    """
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+def error_object(exc: BaseException) -> ErrorObject:
+    """Serializable form of an exception (recorded error type kept for operation errors)."""
+    error_type = getattr(exc, "error_type", None) or type(exc).__name__
+    stack = traceback.format_exception(type(exc), exc, exc.__traceback__)[-MAX_STACK_LINES:]
+    return ErrorObject(error_type, str(exc), getattr(exc, "error_data", None),
+                       [line.rstrip("\n") for line in stack] or None)
+
+
+class ExecutionState:
+    """Operations of one execution as seen by one invocation (thread-safe: map/parallel
+    branches run in threads)."""
+
+    def __init__(self, store: CheckpointStore, record: ExecutionRecord, holder: str, *,
+                 clock: Callable[[], int] | None = None, max_payload_bytes: int | None = None,
+                 checkpoint_batch_size: int = 25) -> None:
+        self.store = store
+        self.holder = holder
+        self.execution_id = record.execution_id
+        self.max_payload_bytes = max_payload_bytes
+        self._batch_size = max(1, checkpoint_batch_size)
+        self._clock = clock or getattr(store, "now_ms", None) or (lambda: int(time.time() * 1000))
+        self._ops: dict[str, Operation] = {op.id: op for op in record.operations}
+        self._pending: list[OperationUpdate] = []
+        self._to_replay = _replayed_ids(self._ops)
+        self.replaying = bool(self._to_replay)
+        self.fatal: BaseException | None = None  # e.g. non-determinism swallowed by user code
+        self._lock = threading.RLock()
+        self._local = threading.local()
+
+    @property
+    def running_step(self) -> str | None:
+        """Name of the step whose function runs in this thread (None outside steps)."""
+        return getattr(self._local, "running_step", None)
+
+    @running_step.setter
+    def running_step(self, value: str | None) -> None:
+        self._local.running_step = value
+
+    # -- reading ---------------------------------------------------------------------------
+    def now_ms(self) -> int:
+        return self._clock()
+
+    def get(self, op_id: str) -> Operation | None:
+        return self._ops.get(op_id)
+
+    def lookup(self, op_id: str, op_type: OperationType, name: str | None,
+               sub_type: str | None) -> Operation | None:
+        """The recorded operation for ``op_id``, checked against what the code asks for now."""
+        with self._lock:
+            return self._lookup(op_id, op_type, name, sub_type)
+
+    def _lookup(self, op_id: str, op_type: OperationType, name: str | None,
+                sub_type: str | None) -> Operation | None:
+        op = self._ops.get(op_id)
+        if op is None:
+            return None
+        if op.type is not op_type or op.name != name or (
+                sub_type and op.sub_type and op.sub_type != sub_type):
+            error = NonDeterministicExecutionError(
+                f"operation {op_id}: history has {op.type.value} {op.sub_type or ''} "
+                f"named {op.name!r}, but the code now runs {op_type.value} {sub_type or ''} "
+                f"named {name!r}; workflow code must be deterministic across replays")
+            self.fatal = self.fatal or error
+            raise error
+        if self._to_replay:
+            self._to_replay.discard(op_id)
+            if not self._to_replay:
+                self.replaying = False  # every recorded finished operation was revisited
+        return op
+
+    def begin_new_work(self) -> None:
+        """Called where the code goes past the recorded history: replay is over."""
+        self.replaying = False
+
+    # -- writing ---------------------------------------------------------------------------
+    def enqueue(self, update: OperationUpdate) -> Operation:
+        """Apply locally and buffer for the store; flushes when the batch is full."""
+        with self._lock:
+            op = apply_update(self._ops.get(update.id), update, self.now_ms())
+            self._ops[update.id] = op
+            self._pending.append(update)
+            if len(self._pending) >= self._batch_size:
+                self.flush()
+            return self._ops[update.id]
+
+    def flush(self) -> None:
+        """Persist buffered updates in one fenced checkpoint call (store values win)."""
+        with self._lock:
+            if not self._pending:
+                return
+            batch, self._pending = self._pending, []
+            try:
+                stored = self.store.checkpoint(self.execution_id, self.holder, batch)
+            except Exception as exc:  # noqa: BLE001 - any store failure ends the invocation
+                raise CheckpointFailed(exc) from exc
+            for op in stored:
+                self._ops[op.id] = op
+
+    # -- suspending ------------------------------------------------------------------------
+    @staticmethod
+    def suspend_timer(op_id: str, due_ms: int, kind: TimerKind) -> NoReturn:
+        raise SuspendExecution(f"{kind.value} {op_id} due at {due_ms}",
+                               timers=[PendingTimer(op_id, due_ms, kind)])
+
+    @staticmethod
+    def suspend_callback(op: Operation) -> NoReturn:
+        timers = [] if op.timeout_ms is None else [
+            PendingTimer(op.id, op.timeout_ms, TimerKind.CALLBACK_TIMEOUT)]
+        raise SuspendExecution(f"callback {op.callback_id} pending", timers=timers, callbacks=[
+            PendingCallback(op.id, op.callback_id or "", op.timeout_ms,
+                            op.heartbeat_timeout_seconds)])
+
+    @staticmethod
+    def suspend_invoke(pending: PendingInvoke) -> NoReturn:
+        raise SuspendExecution(f"invoke {pending.function_name} pending", invokes=[pending])
+
+
+def plan_of(suspension: SuspendExecution) -> ResumePlan:
+    """The resume plan carried by the suspension that ended an invocation."""
+    return ResumePlan(tuple(suspension.timers), tuple(suspension.callbacks),
+                      tuple(suspension.invokes))
+
+
+def _replayed_ids(ops: dict[str, Operation]) -> set[str]:
+    """Finished operations a replay will revisit (children of finished contexts are skipped)."""
+    def skipped(op: Operation) -> bool:
+        parent = ops.get(op.parent_id) if op.parent_id else None
+        return parent is not None and (
+            (parent.status in FINISHED and not parent.replay_children) or skipped(parent))
+    return {op.id for op in ops.values() if op.status in FINISHED and not skipped(op)}

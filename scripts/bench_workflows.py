@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Benchmark durable executions on the local AWS (moto): AWS calls per operation, replay time.
+
+Counts every AWS call (the user's bill: DynamoDB, SQS, Scheduler, Lambda invokes) for a step
+checkpoint, a wait + resume, a callback round trip and a chained invoke, each measured end to
+end through the router and the SQS poller, and times loading + replaying a 10,000-step
+execution from the DynamoDB store. Timings on moto are indicative only. Bounded throughout.
+
+    .venv/bin/python scripts/bench_workflows.py [--steps 10000]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from typing import Any, Callable
+
+from durable_lambda import aws
+from durable_lambda.testing.local_cloud import LocalCloud
+from durable_lambda.testing.scheduler_pump import SchedulerPump
+from durable_lambda.workflows import DurableContext, durable_execution
+from durable_lambda.workflows.callbacks import complete_callback
+from durable_lambda.workflows.client import start_execution
+from durable_lambda.workflows.hosting import LambdaHost
+from durable_lambda.workflows.model import (
+    ExecutionStatus, OperationAction, OperationType, OperationUpdate)
+from durable_lambda.workflows.reducer import apply_update
+from durable_lambda.workflows.store_dynamodb import DynamoDBStore, encode_operation
+
+CALLBACKS: dict[str, str] = {}
+
+
+@durable_execution(name="bench-steps")
+def steps(event: Any, ctx: DurableContext) -> int:
+    total = 0
+    for i in range(int(event["n"])):
+        total += ctx.step(lambda _, i=i: i, name=f"s{i}")
+    return total
+
+
+@durable_execution(name="bench-wait")
+def waiting(event: Any, ctx: DurableContext) -> str:
+    ctx.wait(3, name="pause")
+    return "woke"
+
+
+@durable_execution(name="bench-callback")
+def callback(event: Any, ctx: DurableContext) -> Any:
+    cb = ctx.create_callback(name="cb")
+    CALLBACKS[ctx.execution_id] = cb.callback_id
+    return cb.result()
+
+
+@durable_execution(name="bench-child")
+def child(event: Any, ctx: DurableContext) -> int:
+    return int(event["n"]) + 1
+
+
+@durable_execution(name="bench-parent")
+def parent(event: Any, ctx: DurableContext) -> int:
+    return int(ctx.invoke("bench-child", {"n": 1}, name="child"))
+
+
+def run_until(cloud: LocalCloud, pump: SchedulerPump, done: Callable[[], bool],
+              timeout: float = 60.0) -> None:
+    """Play AWS's part (Scheduler, the router's event source mapping) until ``done()``.
+
+    The probe ``done()`` and empty polls are not billed: they are the benchmark's, not the
+    user's (an event source mapping long-polls)."""
+    deadline = time.monotonic() + timeout
+    while not unbilled(done):
+        if time.monotonic() > deadline:
+            raise RuntimeError("benchmark case did not finish in time")
+        moved = pump.fire_due()
+        before = Counter(aws.call_counter)
+        polled = cloud.poller.poll_once()
+        if not polled:
+            _restore(before)
+        cloud.functions.wait_background(0.05)
+        if not moved + polled:
+            time.sleep(0.05)
+
+
+def unbilled(probe: Callable[[], Any]) -> Any:
+    before = Counter(aws.call_counter)
+    try:
+        return probe()
+    finally:
+        _restore(before)
+
+
+def _restore(counts: Counter[str]) -> None:
+    aws.call_counter.clear()
+    aws.call_counter.update(counts)
+
+
+def counted(action: Callable[[], Any]) -> tuple[Counter[str], float]:
+    aws.call_counter.clear()
+    start = time.perf_counter()
+    action()
+    return Counter(aws.call_counter), time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=int, default=10_000, help="ops of the replay case")
+    args = parser.parse_args()
+    n_replay = max(100, min(args.steps, 20_000))
+    rows: list[tuple[str, int, Counter[str], float]] = []
+    with LocalCloud.start() as cloud:
+        store = DynamoDBStore()
+        host = LambdaHost(store)
+        for function in (steps, waiting, callback, child, parent):
+            function.host = host
+            cloud.register(function.name, function)
+        pump = SchedulerPump()
+        finished = lambda eid: lambda: store.describe(eid).status is not ExecutionStatus.RUNNING  # noqa: E731
+
+        record, _ = store.start_execution("bench-raw", None)
+        store.acquire(record.execution_id, "bench", 600_000)
+        calls, secs = counted(lambda: [store.checkpoint(record.execution_id, "bench", [
+            OperationUpdate(id=f"s{i}", type=OperationType.STEP, action=OperationAction.SUCCEED,
+                            payload=str(i))]) for i in range(50)])
+        rows.append(("step checkpoint (store.checkpoint, 1 step)", 50, calls, secs))
+
+        calls, secs = counted(lambda: cloud.functions.invoke(
+            "bench-steps", {"input": {"n": 20}}))
+        rows.append(("20-step workflow, direct invoke (per step)", 20, calls, secs))
+
+        def wait_case() -> None:
+            eid = start_execution("bench-wait", None)
+            run_until(cloud, pump, finished(eid))
+        calls, secs = counted(wait_case)
+        rows.append(("start + wait(3s) via Scheduler + resume + finish", 1, calls, secs))
+
+        eid = start_execution("bench-callback", None)
+        run_until(cloud, pump, lambda: eid in CALLBACKS)
+        calls, secs = counted(lambda: (complete_callback(CALLBACKS[eid], result='"ok"'),
+                                       run_until(cloud, pump, finished(eid))))
+        rows.append(("callback: complete_callback + resume + finish", 1, calls, secs))
+
+        def invoke_case() -> None:
+            pid = start_execution("bench-parent", None)
+            run_until(cloud, pump, finished(pid))
+        calls, secs = counted(invoke_case)
+        rows.append(("start parent + invoke child + child resumes parent", 1, calls, secs))
+
+        replay = replay_case(store, n_replay)
+    print_table(rows)
+    print(f"\n{n_replay}-step execution on the DynamoDB store (moto):")
+    for label, value in replay:
+        print(f"  {label:46} {value}")
+
+
+def replay_case(store: DynamoDBStore, n: int) -> list[tuple[str, str]]:
+    """Seed ``n`` finished steps, then time load (acquire) and a full engine replay.
+
+    The history is seeded with BatchWriteItem in the store's item format: moto applies
+    99-item transactions slowly (seconds each, growing with the table), which would time
+    moto, not the store. One real 99-step checkpoint is timed for reference.
+    """
+    record, _ = store.start_execution("bench-steps", '{"n": %d}' % n)
+    eid = record.execution_id
+    store.acquire(eid, "writer", 600_000)
+    now = store.now_ms()
+    ops = [apply_update(None, OperationUpdate(
+        id=_step_id(i), type=OperationType.STEP, action=OperationAction.SUCCEED, name=f"s{i}",
+        sub_type="Step", payload=str(i)), now) for i in range(n)]
+    tx_calls, tx_secs = counted(lambda: store.checkpoint(eid, "writer", [
+        OperationUpdate(id=op.id, type=op.type, action=OperationAction.SUCCEED, name=op.name,
+                        sub_type=op.sub_type, payload=op.result) for op in ops[:99]]))
+    seed_secs = seed(store, eid, ops[99:], first_seq=99)
+    store.release(eid, "writer")
+    load_calls, load_secs = counted(lambda: DynamoDBStore().acquire(eid, "loader", 600_000))
+    DynamoDBStore().release(eid, "loader")
+    outcome: list[Any] = []
+    run_calls, run_secs = counted(lambda: outcome.append(
+        steps.run(DynamoDBStore(), eid, "replayer", lease_ms=600_000)))
+    return [
+        ("one 99-step checkpoint (1 transaction)", f"{tx_secs:.2f}s, "
+         f"{tx_calls['dynamodb.TransactWriteItems']} TransactWriteItems"),
+        ("seed the rest (BatchWriteItem)", f"{seed_secs:.2f}s"),
+        ("load (acquire: UpdateItem + paginated Query)", f"{load_secs:.2f}s, "
+         f"{load_calls['dynamodb.Query']} Query pages"),
+        ("load + replay all + finish (engine)", f"{run_secs:.2f}s, "
+         f"{sum(run_calls.values())} calls, status {outcome[0].status.value}"),
+    ]
+
+
+def seed(store: DynamoDBStore, execution_id: str, ops: list[Any], first_seq: int) -> float:
+    """Write operation items as the store does, 25 per BatchWriteItem; returns seconds."""
+    ddb = aws.client("dynamodb")
+    start = time.perf_counter()
+    items = [{**store._op_key(execution_id, op.id), "seq": {"N": str(first_seq + i)},
+              "status": {"S": op.status.value}, "data": {"S": encode_operation(op)}}
+             for i, op in enumerate(ops)]
+    for begin in range(0, len(items), 25):
+        pending = {store.table: [{"PutRequest": {"Item": item}}
+                                 for item in items[begin:begin + 25]]}
+        for _ in range(10):  # bounded retries of unprocessed items
+            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                break
+    ddb.update_item(TableName=store.table, Key=store._header_key(execution_id),
+                    UpdateExpression="SET op_count = :n, settled_version = version",
+                    ExpressionAttributeValues={":n": {"N": str(first_seq + len(ops))}})
+    return time.perf_counter() - start
+
+
+def _step_id(i: int) -> str:
+    from durable_lambda.workflows.ids import operation_id
+    return operation_id(i + 1)
+
+
+def print_table(rows: list[tuple[str, int, Counter[str], float]]) -> None:
+    header = (f"{'case':54} {'per':>4} {'DDB':>6} {'SQS':>6} {'Sched':>6} {'Lambda':>6}"
+              "  calls per unit")
+    print("\ndurable executions on moto: AWS calls per unit (SQS includes the poller)\n")
+    print(header)
+    print("-" * len(header))
+    for label, per, calls, _ in rows:
+        def service(prefix: str) -> float:
+            return sum(v for k, v in calls.items() if k.startswith(prefix)) / per
+        detail = ", ".join(f"{k} {v / per:.2f}" for k, v in sorted(calls.items()))
+        print(f"{label:54} {per:4} {service('dynamodb.'):6.2f} {service('sqs.'):6.2f} "
+              f"{service('scheduler.'):6.2f} {service('lambda.'):6.2f}  {detail}")
+
+
+if __name__ == "__main__":
+    main()

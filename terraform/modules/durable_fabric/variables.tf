@@ -1,0 +1,125 @@
+variable "stage_name" {
+  description = "Suffix of every resource name (durable-<stage>-...), so several stages can share an account."
+  type        = string
+  default     = "dev"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,19}$", var.stage_name))
+    error_message = "stage_name: lower-case letters, digits and '-', starting with a letter, at most 20 characters."
+  }
+}
+
+variable "user_function_prefix" {
+  description = "Name prefix of the user actor/workflow functions; the router and the user-function policy may invoke only functions whose name starts with it."
+  type        = string
+  default     = "durable-"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,60}$", var.user_function_prefix))
+    error_message = "user_function_prefix: 1-60 characters of letters, digits, '-' and '_'."
+  }
+}
+
+variable "router_timeout_seconds" {
+  description = "Router timeout; the work queue's visibility timeout is 6x this value."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = contains([30, 60, 120, 300], var.router_timeout_seconds)
+    error_message = "router_timeout_seconds must be one of 30, 60, 120, 300."
+  }
+}
+
+variable "router_batch_size" {
+  description = "Records per router invocation (SQS FIFO event sources allow at most 10)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.router_batch_size >= 1 && var.router_batch_size <= 10 && floor(var.router_batch_size) == var.router_batch_size
+    error_message = "router_batch_size must be an integer from 1 to 10."
+  }
+}
+
+variable "router_max_concurrency" {
+  description = "Maximum concurrent router invocations the SQS event source may start."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.router_max_concurrency >= 2 && var.router_max_concurrency <= 1000 && floor(var.router_max_concurrency) == var.router_max_concurrency
+    error_message = "router_max_concurrency must be an integer from 2 to 1000."
+  }
+}
+
+variable "max_receive_count" {
+  description = "Deliveries of a work-queue message before SQS moves it to the dead-letter queue (also DURABLE_MAX_RECEIVE_COUNT)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_receive_count >= 1 && var.max_receive_count <= 1000 && floor(var.max_receive_count) == var.max_receive_count
+    error_message = "max_receive_count must be an integer from 1 to 1000."
+  }
+}
+
+variable "max_redrives" {
+  description = "Times the DLQ redriver puts a dead-lettered message back before parking it (DURABLE_MAX_REDRIVES)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.max_redrives >= 0 && var.max_redrives <= 100 && floor(var.max_redrives) == var.max_redrives
+    error_message = "max_redrives must be an integer from 0 to 100."
+  }
+}
+
+variable "redrive_schedule" {
+  description = "How often the DLQ redriver runs (EventBridge rate expression)."
+  type        = string
+  default     = "rate(5 minutes)"
+
+  validation {
+    condition     = can(regex("^rate\\((1 (minute|hour|day)|[1-9][0-9]{0,3} (minutes|hours|days))\\)$", var.redrive_schedule))
+    error_message = "redrive_schedule must be an EventBridge rate expression such as rate(5 minutes)."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the platform functions' log groups."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ...)."
+  }
+}
+
+variable "table_deletion_protection" {
+  description = "DynamoDB deletion protection on the three tables."
+  type        = bool
+  default     = true
+}
+
+variable "layer_zip_path" {
+  description = "Path of the layer zip built by scripts/build_layer.py (build/durable-lambda-layer.zip)."
+  type        = string
+
+  validation {
+    condition     = can(regex("\\.zip$", var.layer_zip_path))
+    error_message = "layer_zip_path must name a .zip file (build it with: python scripts/build_layer.py)."
+  }
+}
+
+variable "functions_zip_dir" {
+  description = "Directory holding router.zip, timer_forwarder.zip, signal_forwarder.zip and dlq_redriver.zip (python scripts/build_layer.py --functions writes build/functions/)."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every taggable resource."
+  type        = map(string)
+  default     = {}
+}

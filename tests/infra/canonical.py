@@ -1,0 +1,426 @@
+"""One comparable model of the fabric, read from template.yaml (expanded by aws-sam-translator)
+or from terraform/modules/durable_fabric (evaluated by tfparse).
+
+Resources are named by their SAM logical ids on both sides; references become those ids
+(``"RouterLogGroup:*"`` for ``<log group ARN>:*``). An ARN assembled from account, region or
+partition (``${AWS::AccountId}`` in SAM, data sources in Terraform) cannot be evaluated
+statically on either side and becomes ``UNRESOLVED`` on both: the deploy rehearsal compares
+those values for real.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+FABRIC_MODULE = ROOT / "terraform" / "modules" / "durable_fabric"
+UNRESOLVED = "<unresolved>"
+
+FUNCTIONS = {"router": "Router", "timer_forwarder": "TimerForwarder",
+             "signal_forwarder": "SignalForwarder", "dlq_redriver": "DlqRedriver"}
+TABLES = {"actor_state": "ActorStateTable", "locks": "LocksTable", "workflow": "WorkflowTable"}
+QUEUES = {"work": "WorkQueue", "dead_letter": "DeadLetterQueue", "parked": "ParkedQueue",
+          "failed_events": "FailedEventsQueue"}
+RULES = {"signals": "SignalRule", "redrive": "RedriveRule"}
+
+#: Terraform address -> SAM logical id
+TF_LOGICAL: dict[str, str] = {
+    **{f"aws_dynamodb_table.{k}": v for k, v in TABLES.items()},
+    **{f"aws_sqs_queue.{k}": v for k, v in QUEUES.items()},
+    **{f"aws_cloudwatch_event_rule.{k}": v for k, v in RULES.items()},
+    **{f'aws_lambda_function.platform["{k}"]': v for k, v in FUNCTIONS.items()},
+    **{f'aws_cloudwatch_log_group.function["{k}"]': f"{v}LogGroup" for k, v in FUNCTIONS.items()},
+    **{f'aws_iam_role.function["{k}"]': f"{v}Role" for k, v in FUNCTIONS.items()},
+    "aws_cloudwatch_event_bus.signals": "EventBus",
+    "aws_scheduler_schedule_group.timers": "TimerScheduleGroup",
+    "aws_iam_role.scheduler": "SchedulerRole",
+    "aws_iam_policy.user_function": "UserFunctionPolicy",
+    "aws_lambda_layer_version.runtime": "DurableLayer",
+}
+#: Terraform policy document -> the SAM role / managed policy whose permissions it holds
+TF_POLICY_DOCS = {
+    **{f'data.aws_iam_policy_document.function["{k}"]': f"{v}Role" for k, v in FUNCTIONS.items()},
+    "data.aws_iam_policy_document.scheduler": "SchedulerRole",
+    "data.aws_iam_policy_document.user_function": "UserFunctionPolicy",
+}
+TF_TRUST_DOCS = {**{f"{v}Role": "data.aws_iam_policy_document.lambda_trust"
+                    for v in FUNCTIONS.values()},
+                 "SchedulerRole": "data.aws_iam_policy_document.scheduler_trust"}
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def statements(document: dict[str, Any], resolve: Any) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """{Sid: (sorted actions, sorted resources)} of an IAM policy document."""
+    found = {}
+    for statement in as_list(document.get("Statement")):
+        conditions = tuple(sorted((test, key, tuple(as_list(value)))
+                                  for test, body in statement.get("Condition", {}).items()
+                                  for key, value in body.items()))
+        found[statement.get("Sid", "")] = (
+            tuple(sorted(as_list(statement.get("Action")))),
+            tuple(sorted(resolve(r) for r in as_list(statement.get("Resource")))),
+            tuple((t, k, tuple(resolve(x) for x in vs)) for t, k, vs in conditions))
+    return found
+
+
+# ---------------------------------------------------------------- SAM
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    """template.yaml as a dict, short-form intrinsics turned into their long form."""
+    from samtranslator.yaml_helper import yaml_parse
+
+    return yaml_parse(path.read_text())
+
+
+def expand_template(template: dict[str, Any], code_location: Optional[dict[str, str]] = None,
+                    parameters: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    """Run the SAM transform locally (aws-sam-translator); code URIs point at ``code_location``."""
+    import copy
+
+    from samtranslator.translator.transform import transform
+
+    template = copy.deepcopy(template)
+    location = code_location or {"Bucket": "artifacts", "Key": "code.zip"}
+    for resource in template["Resources"].values():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Serverless::Function":
+            props["CodeUri"] = dict(location)
+        elif resource["Type"] == "AWS::Serverless::LayerVersion":
+            props["ContentUri"] = dict(location)
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    return transform(template, parameters or {}, NoManagedPolicies())
+
+
+class SamResolver:
+    """Evaluates intrinsics of an expanded template with the parameters' defaults."""
+
+    def __init__(self, template: dict[str, Any]) -> None:
+        self.template = template
+        self.resources = template["Resources"]
+        self.params = {k: str(v.get("Default")) for k, v in template.get("Parameters", {}).items()}
+
+    def logical(self, name: str) -> str:
+        return "DurableLayer" if name.startswith("DurableLayer") else name
+
+    def value(self, node: Any) -> Any:
+        """Scalars as they are; references as logical ids; parameters as their defaults."""
+        if isinstance(node, list):
+            return [self.value(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        if "Ref" in node:
+            name = node["Ref"]
+            if name in self.params:
+                return self.params[name]
+            return UNRESOLVED if name.startswith("AWS::") else self.logical(name)
+        if "Fn::GetAtt" in node:
+            name, attribute = node["Fn::GetAtt"]
+            is_log_group = self.resources.get(name, {}).get("Type") == "AWS::Logs::LogGroup"
+            # a log group's Arn attribute ends with ":*" (Terraform writes "${arn}:*")
+            return self.logical(name) + (":*" if is_log_group and attribute == "Arn" else "")
+        if "Fn::FindInMap" in node:
+            mapping, first, second = (self.value(v) for v in node["Fn::FindInMap"])
+            return self.template["Mappings"][mapping][str(first)][second]
+        if "Fn::Sub" in node:
+            return self._sub(node["Fn::Sub"])
+        return {k: self.value(v) for k, v in node.items()}
+
+    def _sub(self, spec: Any) -> str:
+        text, variables = (spec, {}) if isinstance(spec, str) else spec
+        if "${AWS::" in text:
+            return UNRESOLVED
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(self.value(variables[name]))
+            if name in self.params:
+                return self.params[name]
+            base, _, attribute = name.partition(".")
+            return str(self.value({"Fn::GetAtt": [base, attribute]} if attribute else {"Ref": base}))
+
+        return re.sub(r"\$\{([^}]+)\}", replace, text)
+
+    def of_type(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {self.logical(k): v.get("Properties", {}) for k, v in self.resources.items()
+                if v["Type"] == kind}
+
+
+def _int(value: Any) -> Optional[int]:
+    return None if value is None else int(value)
+
+
+def _bool(value: Any) -> Optional[bool]:
+    return None if value is None else str(value).lower() == "true"
+
+
+def sam_model(expanded: dict[str, Any]) -> dict[str, Any]:
+    """The comparable model of an expanded SAM template (parameters at their defaults)."""
+    r = SamResolver(expanded)
+    v = r.value
+    model: dict[str, Any] = {"tables": {}, "queues": {}, "rules": {}, "targets": {},
+                             "functions": {}, "policies": {}, "trust": {}, "permissions": set(),
+                             "event_sources": [], "layer": {}, "schedule_groups": set()}
+    for name, p in r.of_type("AWS::DynamoDB::Table").items():
+        types = {a["AttributeName"]: a["AttributeType"] for a in p["AttributeDefinitions"]}
+        ttl = p.get("TimeToLiveSpecification", {})
+        model["tables"][name] = {
+            "name": v(p["TableName"]),
+            "keys": [(k["AttributeName"], types[k["AttributeName"]], k["KeyType"]) for k in p["KeySchema"]],
+            "billing": p.get("BillingMode"),
+            "ttl": ttl.get("AttributeName") if _bool(ttl.get("Enabled")) else None,
+            "sse": _bool(p.get("SSESpecification", {}).get("SSEEnabled")),
+            "pitr": _bool(p.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")),
+            "deletion_protection": _bool(v(p.get("DeletionProtectionEnabled"))),
+        }
+    for name, p in r.of_type("AWS::SQS::Queue").items():
+        redrive = p.get("RedrivePolicy")
+        model["queues"][name] = {
+            "name": v(p["QueueName"]), "fifo": _bool(p.get("FifoQueue")),
+            "content_based_deduplication": _bool(p.get("ContentBasedDeduplication")),
+            "deduplication_scope": p.get("DeduplicationScope"),
+            "throughput_limit": p.get("FifoThroughputLimit"),
+            "visibility_timeout": _int(v(p.get("VisibilityTimeout"))),
+            "retention": _int(p.get("MessageRetentionPeriod")),
+            "sse": _bool(p.get("SqsManagedSseEnabled")),
+            "redrive": redrive and (v(redrive["deadLetterTargetArn"]), int(v(redrive["maxReceiveCount"]))),
+        }
+    for name, p in r.of_type("AWS::Events::Rule").items():
+        model["rules"][name] = {
+            "name": v(p["Name"]), "bus": v(p.get("EventBusName")), "state": p.get("State"),
+            "pattern": p.get("EventPattern"), "schedule": v(p.get("ScheduleExpression"))}
+        for t in p["Targets"]:
+            retry = t.get("RetryPolicy")
+            model["targets"][(name, t["Id"])] = {
+                "arn": v(t["Arn"]), "dlq": v(t.get("DeadLetterConfig", {}).get("Arn")),
+                "retry": retry and (retry["MaximumRetryAttempts"], retry["MaximumEventAgeInSeconds"])}
+    for name, p in r.of_type("AWS::Lambda::Function").items():
+        model["functions"][name] = {
+            "name": v(p["FunctionName"]), "handler": p["Handler"], "runtime": p["Runtime"],
+            "architectures": p.get("Architectures"), "timeout": _int(v(p["Timeout"])),
+            "memory": _int(p["MemorySize"]), "role": v(p["Role"]),
+            "layers": [v(x) for x in p.get("Layers", [])],
+            "environment": sorted(p["Environment"]["Variables"]),
+            "async_dlq": v(p.get("DeadLetterConfig", {}).get("TargetArn")),
+            "log_group": v(p.get("LoggingConfig", {}).get("LogGroup")),
+        }
+    for name, p in r.of_type("AWS::IAM::Role").items():
+        model["policies"][name] = {}
+        for policy in p.get("Policies", []):
+            model["policies"][name].update(statements(policy["PolicyDocument"], v))
+        model["trust"][name] = _trust(p["AssumeRolePolicyDocument"], v)
+    for name, p in r.of_type("AWS::IAM::Policy").items():
+        for role in p["Roles"]:
+            model["policies"].setdefault(v(role), {}).update(statements(p["PolicyDocument"], v))
+    for name, p in r.of_type("AWS::IAM::ManagedPolicy").items():
+        model["policies"][name] = statements(p["PolicyDocument"], v)
+    for p in r.of_type("AWS::Lambda::Permission").values():
+        model["permissions"].add((v(p["FunctionName"]), p["Principal"], v(p["SourceArn"])))
+    for p in r.of_type("AWS::Lambda::EventSourceMapping").values():
+        model["event_sources"].append({
+            "queue": v(p["EventSourceArn"]), "function": v(p["FunctionName"]),
+            "batch_size": _int(v(p.get("BatchSize"))),
+            "response_types": p.get("FunctionResponseTypes"),
+            "max_concurrency": _int(v(p.get("ScalingConfig", {}).get("MaximumConcurrency")))})
+    for p in r.of_type("AWS::Lambda::LayerVersion").values():
+        model["layer"] = {"runtimes": p["CompatibleRuntimes"],
+                          "architectures": p["CompatibleArchitectures"]}
+    for p in r.of_type("AWS::Scheduler::ScheduleGroup").values():
+        model["schedule_groups"].add(v(p["Name"]))
+    return model
+
+
+def _trust(document: dict[str, Any], resolve: Any) -> tuple[Any, ...]:
+    found = []
+    for statement in as_list(document.get("Statement")):
+        services = tuple(sorted(as_list(statement["Principal"]["Service"])))
+        conditions = tuple(sorted((test, key) for test, body in statement.get("Condition", {}).items()
+                                  for key in body))
+        found.append((tuple(as_list(statement["Action"])), services, conditions))
+    return tuple(sorted(found))
+
+
+# ---------------------------------------------------------------- Terraform
+
+
+def load_terraform(module: Path, variables: dict[str, Any], work_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """Evaluate ``module`` with tfparse, ``variables`` given as a tfvars file in ``work_dir``."""
+    import tfparse
+
+    tfvars = work_dir / "parity.tfvars"
+    tfvars.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in variables.items()))
+    return tfparse.load_from_path(str(module), vars_paths=[os.path.relpath(tfvars, module)])
+
+
+class TfResolver:
+    """Maps tfparse block ids and evaluated names back to SAM logical ids."""
+
+    def __init__(self, parsed: dict[str, list[dict[str, Any]]]) -> None:
+        self.parsed = parsed
+        self.blocks: dict[str, dict[str, Any]] = {}
+        self.by_id: dict[str, str] = {}
+        self.by_name: dict[str, str] = {}
+        for kind, blocks in parsed.items():
+            for block in blocks:
+                path = block.get("__tfmeta", {}).get("path", "")
+                self.blocks[path] = block
+                logical = TF_LOGICAL.get(path)
+                if logical:
+                    self.by_id[block["id"]] = logical
+                    for attribute in ("name", "function_name", "layer_name"):
+                        if isinstance(block.get(attribute), str):
+                            self.by_name[block[attribute]] = logical
+
+    def value(self, node: Any) -> Any:
+        """Block ids and names -> logical ids, ``<id>:*`` -> ``Logical:*``, unknown -> UNRESOLVED."""
+        if node is None or isinstance(node, dict):
+            return UNRESOLVED
+        if isinstance(node, list):
+            return [self.value(x) for x in node]
+        if isinstance(node, str):
+            base, colon, rest = node.partition(":")
+            if base in self.by_id:
+                return self.by_id[base] + colon + rest
+            return self.by_name.get(node, node)
+        return node
+
+    def block(self, path: str) -> dict[str, Any]:
+        return self.blocks[path]
+
+    def locals(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for block in self.parsed.get("locals", []):
+            merged.update({k: v for k, v in block.items() if k not in ("id", "__tfmeta")})
+        return merged
+
+
+def _first(value: Any) -> dict[str, Any]:
+    items = as_list(value)
+    return items[0] if items else {}
+
+
+def tf_document_statements(document: dict[str, Any], resolve: Any) -> dict[str, Any]:
+    found = {}
+    for statement in as_list(document.get("statement")):
+        resources = statement.get("resources")
+        resources = [UNRESOLVED] if isinstance(resources, dict) else resources
+        conditions = tuple(sorted((c["test"], c["variable"], tuple(resolve(x) for x in as_list(c["values"])))
+                                  for c in as_list(statement.get("condition"))))
+        found[statement.get("sid", "")] = (tuple(sorted(as_list(statement.get("actions")))),
+                                           tuple(sorted(resolve(x) for x in as_list(resources))),
+                                           conditions)
+    return found
+
+
+def tf_model(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The comparable model of the evaluated durable_fabric module."""
+    r = TfResolver(parsed)
+    v = r.value
+    model: dict[str, Any] = {"tables": {}, "queues": {}, "rules": {}, "targets": {},
+                             "functions": {}, "policies": {}, "trust": {}, "permissions": set(),
+                             "event_sources": [], "layer": {}, "schedule_groups": set()}
+    for key, logical in TABLES.items():
+        b = r.block(f"aws_dynamodb_table.{key}")
+        types = {a["name"]: a["type"] for a in as_list(b["attribute"])}
+        keys = [(b["hash_key"], types[b["hash_key"]], "HASH")]
+        if b.get("range_key"):
+            keys.append((b["range_key"], types[b["range_key"]], "RANGE"))
+        ttl = _first(b.get("ttl"))
+        model["tables"][logical] = {
+            "name": b["name"], "keys": keys, "billing": b.get("billing_mode"),
+            "ttl": ttl.get("attribute_name") if ttl.get("enabled") else None,
+            "sse": _first(b.get("server_side_encryption")).get("enabled"),
+            "pitr": _first(b.get("point_in_time_recovery")).get("enabled"),
+            "deletion_protection": b.get("deletion_protection_enabled"),
+        }
+    for key, logical in QUEUES.items():
+        b = r.block(f"aws_sqs_queue.{key}")
+        redrive = json.loads(b["redrive_policy"]) if b.get("redrive_policy") else None
+        model["queues"][logical] = {
+            "name": b["name"], "fifo": b.get("fifo_queue"),
+            "content_based_deduplication": b.get("content_based_deduplication"),
+            "deduplication_scope": b.get("deduplication_scope"),
+            "throughput_limit": b.get("fifo_throughput_limit"),
+            "visibility_timeout": _int(b.get("visibility_timeout_seconds")),
+            "retention": _int(b.get("message_retention_seconds")),
+            "sse": b.get("sqs_managed_sse_enabled"),
+            "redrive": redrive and (v(redrive["deadLetterTargetArn"]), int(redrive["maxReceiveCount"])),
+        }
+    for key, logical in RULES.items():
+        b = r.block(f"aws_cloudwatch_event_rule.{key}")
+        model["rules"][logical] = {
+            "name": b["name"], "bus": v(b["event_bus_name"]) if b.get("event_bus_name") else None,
+            "state": b.get("state"),
+            "pattern": json.loads(b["event_pattern"]) if b.get("event_pattern") else None,
+            "schedule": b.get("schedule_expression")}
+    for b in parsed.get("aws_cloudwatch_event_target", []):
+        retry = _first(b.get("retry_policy"))
+        model["targets"][(v(b["rule"]), b["target_id"])] = {
+            "arn": v(b["arn"]), "dlq": v(_first(b.get("dead_letter_config")).get("arn"))
+            if b.get("dead_letter_config") else None,
+            "retry": (retry["maximum_retry_attempts"], retry["maximum_event_age_in_seconds"])
+            if retry else None}
+    environment = sorted(r.locals()["environment"])
+    for key, logical in FUNCTIONS.items():
+        b = r.block(f'aws_lambda_function.platform["{key}"]')
+        model["functions"][logical] = {
+            "name": b["function_name"], "handler": b["handler"], "runtime": b["runtime"],
+            "architectures": b.get("architectures"), "timeout": _int(b["timeout"]),
+            "memory": _int(b["memory_size"]), "role": v(b["role"]),
+            "layers": v(b.get("layers", [])), "environment": environment,
+            "async_dlq": v(_first(b["dead_letter_config"]).get("target_arn"))
+            if b.get("dead_letter_config") else None,
+            "log_group": v(_first(b.get("logging_config")).get("log_group")),
+        }
+    for path, logical in TF_POLICY_DOCS.items():
+        model["policies"][logical] = tf_document_statements(r.block(path), v)
+    for logical, path in TF_TRUST_DOCS.items():
+        model["trust"][logical] = _tf_trust(r.block(path))
+    for b in parsed.get("aws_lambda_permission", []):
+        model["permissions"].add((v(b["function_name"]), b["principal"], v(b["source_arn"])))
+    for b in parsed.get("aws_lambda_event_source_mapping", []):
+        model["event_sources"].append({
+            "queue": v(b["event_source_arn"]), "function": v(b["function_name"]),
+            "batch_size": _int(b.get("batch_size")),
+            "response_types": b.get("function_response_types"),
+            "max_concurrency": _int(_first(b.get("scaling_config")).get("maximum_concurrency"))})
+    layer = r.block("aws_lambda_layer_version.runtime")
+    model["layer"] = {"runtimes": layer["compatible_runtimes"],
+                      "architectures": layer["compatible_architectures"]}
+    for b in parsed.get("aws_scheduler_schedule_group", []):
+        model["schedule_groups"].add(b["name"])
+    return model
+
+
+def _tf_trust(document: dict[str, Any]) -> tuple[Any, ...]:
+    found = []
+    for statement in as_list(document.get("statement")):
+        principals = _first(statement.get("principals"))
+        conditions = tuple(sorted((c["test"], c["variable"]) for c in as_list(statement.get("condition"))))
+        found.append((tuple(as_list(statement["actions"])),
+                      tuple(sorted(as_list(principals.get("identifiers")))), conditions))
+    return tuple(sorted(found))
+
+
+def tf_outputs(parsed: dict[str, list[dict[str, Any]]]) -> set[str]:
+    return {b["__tfmeta"]["label"] for b in parsed.get("output", [])}
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -1,0 +1,124 @@
+"""Fixtures for the infrastructure tests: the template expanded, the Terraform module evaluated,
+the template deployed on the local AWS, and the tools (sam, terraform) when present."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import boto3
+import pytest
+
+from durable_lambda.testing.local_aws import LocalAws
+
+from . import canonical
+
+ROOT = canonical.ROOT
+SAM_VENV_BIN = ROOT / ".venv-sam" / "bin"
+TF_PLUGIN_MIRROR = Path(os.environ.get("DURABLE_TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
+PLACEHOLDER_HANDLER = "def handler(event, context):\n    return event\n"
+
+
+def zip_bytes(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def function_code(name: str) -> dict[str, str]:
+    """functions/<name>/*.py when the platform function exists, else a placeholder handler
+    (moto never runs Lambda code: the rehearsals check resources, not behaviour)."""
+    source = ROOT / "functions" / name
+    files = {p.relative_to(source).as_posix(): p.read_text() for p in sorted(source.rglob("*.py"))
+             if "__pycache__" not in p.parts} if source.is_dir() else {}
+    return files or {"app.py": PLACEHOLDER_HANDLER}
+
+
+@pytest.fixture(scope="session")
+def template() -> dict[str, Any]:
+    return canonical.load_template()
+
+
+@pytest.fixture(scope="session")
+def expanded(template: dict[str, Any]) -> dict[str, Any]:
+    return canonical.expand_template(template)
+
+
+@pytest.fixture(scope="session")
+def sam_model(expanded: dict[str, Any]) -> dict[str, Any]:
+    return canonical.sam_model(expanded)
+
+
+@pytest.fixture(scope="session")
+def tf_parsed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("tfparse")
+    return canonical.load_terraform(canonical.FABRIC_MODULE, {
+        "layer_zip_path": str(work / "durable-lambda-layer.zip"),
+        "functions_zip_dir": str(work / "functions")}, work)
+
+
+@pytest.fixture(scope="session")
+def tf_model(tf_parsed: dict[str, Any]) -> dict[str, Any]:
+    return canonical.tf_model(tf_parsed)
+
+
+@dataclass
+class Stack:
+    """template.yaml deployed on the local AWS."""
+
+    endpoint_url: str
+    prefix: str
+    status: str
+    outputs: dict[str, str]
+
+
+def deploy_stack(local_aws: LocalAws, expanded: dict[str, Any], stage: str) -> Stack:
+    """Upload placeholder code to local S3 and create the expanded template as a stack."""
+    endpoint = local_aws.endpoint_url
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="artifacts")
+    s3.put_object(Bucket="artifacts", Key="code.zip", Body=zip_bytes({"app.py": PLACEHOLDER_HANDLER}))
+    cloudformation = boto3.client("cloudformation", endpoint_url=endpoint, region_name="us-east-1")
+    name = f"durable-lambda-{stage}"
+    cloudformation.create_stack(
+        StackName=name, TemplateBody=json.dumps(expanded),
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+        Parameters=[{"ParameterKey": "StageName", "ParameterValue": stage},
+                    {"ParameterKey": "TableDeletionProtection", "ParameterValue": "false"}])
+    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    return Stack(endpoint, f"durable-{stage}", stack["StackStatus"],
+                 {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])})
+
+
+@pytest.fixture
+def cfn_stack(local_aws: LocalAws, expanded: dict[str, Any]) -> Iterator[Stack]:
+    """A fresh local AWS with template.yaml deployed as stage ``cfn``."""
+    local_aws.reset()
+    yield deploy_stack(local_aws, expanded, "cfn")
+    local_aws.reset()
+
+
+def sam_executable() -> Optional[str]:
+    """``sam`` on PATH, else the one in .venv-sam (see docs/deploy.md)."""
+    found = shutil.which("sam")
+    if found:
+        return found
+    candidate = SAM_VENV_BIN / "sam"
+    return str(candidate) if candidate.exists() else None
+
+
+def terraform_missing() -> Optional[str]:
+    """Why the Terraform rehearsal cannot run here, or None."""
+    if not shutil.which("terraform"):
+        return "terraform is not installed"
+    if not (TF_PLUGIN_MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+        return f"no hashicorp/aws provider mirror at {TF_PLUGIN_MIRROR} (set DURABLE_TF_PLUGIN_MIRROR)"
+    return None
