@@ -114,7 +114,9 @@ def main() -> None:
             function.host = host
             cloud.register(function.name, function)
         pump = SchedulerPump()
-        finished = lambda eid: lambda: store.describe(eid).status is not ExecutionStatus.RUNNING  # noqa: E731
+
+        def finished(eid: str) -> Callable[[], bool]:
+            return lambda: store.describe(eid).status is not ExecutionStatus.RUNNING
 
         record, _ = store.start_execution("bench-raw", None)
         store.acquire(record.execution_id, "bench", 600_000)

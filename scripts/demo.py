@@ -4,11 +4,13 @@
 Starts a moto server on 127.0.0.1, creates the tables/queues/bus/schedule group, registers
 the example functions as local Lambda functions, then:
   1. sync calls to a counter actor, 2. async sends coalesced through the router,
-  3. a promise workflow resolved by an actor, 4. a durable workflow run to completion.
+  3. a promise workflow resolved by an actor, 4. the six actor examples' scenarios,
+  5. a durable workflow run to completion (its waits skipped on the scheduler clock).
 Prints what happened and the AWS calls it cost. Nothing reaches real AWS.
 """
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -67,15 +69,44 @@ def main() -> int:
         cloud.run_until_idle()
         print(f"workflow {workflow_id[:8]}… resolved with {workflows.wait(workflow_id, 10)}")
 
-        section("durable workflow")
+        section("the six actor examples (examples/actors)")
+        from examples.actors.run import SCENARIOS, run_scenarios
+        for name, result in run_scenarios(list(SCENARIOS), cloud).items():
+            print(f"{name}: {json.dumps(result)[:160]}")
+
+        section("durable workflow (examples/workflows/order_pipeline.py)")
         run_durable_workflow(cloud)
     print("\ndemo finished")
     return 0
 
 
 def run_durable_workflow(cloud: LocalCloud) -> None:
-    """Filled in by the workflow examples (examples/workflows)."""
-    print("(durable workflows: see examples/workflows)")
+    """examples/workflows/order_pipeline.py on the fabric: start, approve by callback (through
+    EventBridge -> signal forwarder), skip the waits (Scheduler -> timer forwarder), finish."""
+    from durable_lambda.signals import send_callback_result
+    from durable_lambda.workflows.client import get_execution, start_execution
+    from durable_lambda.workflows.store_dynamodb import DynamoDBStore
+    from examples.workflows.order_pipeline import order_pipeline, payments
+
+    cloud.register_durable(order_pipeline, payments)
+    order = {"orderId": "A-1001", "customer": "ada",
+             "lines": [{"sku": "apple", "qty": 3}, {"sku": "plum", "qty": 2}]}
+    execution_id = start_execution(order_pipeline.name, order, name="order-A-1001")
+    cloud.run_until_idle()
+    store = DynamoDBStore()
+    callback = next(op for op in store.get(execution_id).operations
+                    if op.callback_id and op.status.value == "STARTED")
+    print(f"execution {execution_id[:8]}… waits for approval (callback {callback.callback_id[:8]}…)")
+    send_callback_result(callback.callback_id, result=json.dumps({"approved": True, "by": "grace"}))
+    for _ in range(20):  # the waits: cooling-off, warehouse polls, settlement, pickup window
+        info = get_execution(execution_id)
+        if info.done:
+            break
+        cloud.advance(3600)
+    info = get_execution(execution_id)
+    print(f"status {info.status.value}: {json.dumps(info.result)}")
+    operations = store.get(execution_id).operations
+    print(f"{len(operations)} checkpointed operations, resumed through timers and a callback")
 
 
 if __name__ == "__main__":

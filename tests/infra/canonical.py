@@ -78,9 +78,13 @@ def statements(document: dict[str, Any], resolve: Any) -> dict[str, tuple[tuple[
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     """template.yaml as a dict, short-form intrinsics turned into their long form."""
+    return load_template_text(path.read_text())
+
+
+def load_template_text(text: str) -> dict[str, Any]:
     from samtranslator.yaml_helper import yaml_parse
 
-    return yaml_parse(path.read_text())
+    return dict(yaml_parse(text))
 
 
 def expand_template(template: dict[str, Any], code_location: Optional[dict[str, str]] = None,

@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+import subprocess
 from typing import Any, Optional
 
 import boto3
@@ -115,6 +116,14 @@ def sam_executable() -> Optional[str]:
     return str(candidate) if candidate.exists() else None
 
 
+def terraform_cli_config(directory: Path) -> Path:
+    """A CLI config that installs providers only from the local mirror (never a registry)."""
+    path = directory / "cli.tfrc"
+    path.write_text('provider_installation {\n  filesystem_mirror {\n'
+                    f'    path = "{TF_PLUGIN_MIRROR}"\n  }}\n}}\n')
+    return path
+
+
 def terraform_missing() -> Optional[str]:
     """Why the Terraform rehearsal cannot run here, or None."""
     if not shutil.which("terraform"):
@@ -122,3 +131,54 @@ def terraform_missing() -> Optional[str]:
     if not (TF_PLUGIN_MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
         return f"no hashicorp/aws provider mirror at {TF_PLUGIN_MIRROR} (set DURABLE_TF_PLUGIN_MIRROR)"
     return None
+
+
+class Terraform:
+    """terraform/ copied to a temp dir, pointed at the local AWS."""
+
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.workdir = workdir
+        self.env = env
+
+    def run(self, *args: str, timeout: float = 420, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(["terraform", *args, "-no-color"],
+                                cwd=self.workdir, env=self.env, capture_output=True, text=True,
+                                timeout=timeout)
+        assert not check or result.returncode == 0, f"terraform {args[0]}:\n{result.stdout[-4000:]}\n{result.stderr}"
+        return result
+
+    @classmethod
+    def local(cls, workdir: Path, local_aws: LocalAws, scratch: Path,
+              env: Optional[dict[str, str]] = None) -> "Terraform":
+        """``workdir`` pointed at the local AWS (provider override file, mirror-only CLI
+        config in ``scratch``, dummy credentials) and initialised."""
+        endpoints = "\n".join(f'    {s} = "{local_aws.endpoint_url}"' for s in TF_SERVICES)
+        (workdir / "local_override.tf").write_text(PROVIDER_OVERRIDE.format(endpoints=endpoints))
+        full_env = {**os.environ, "TF_CLI_CONFIG_FILE": str(terraform_cli_config(scratch)),
+                    "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
+                    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                    "AWS_SESSION_TOKEN": "testing", **(env or {})}
+        full_env.pop("AWS_PROFILE", None)
+        terraform = cls(workdir, full_env)
+        terraform.run("init", "-input=false", "-backend=false", timeout=120)
+        return terraform
+
+    def outputs(self) -> dict[str, Any]:
+        raw = json.loads(self.run("output", "-json").stdout)
+        return {k: v["value"] for k, v in raw.items()}
+
+
+PROVIDER_OVERRIDE = """provider "aws" {{
+  region                      = "us-east-1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+
+  endpoints {{
+{endpoints}
+  }}
+}}
+"""
+TF_SERVICES = ("dynamodb", "sqs", "lambda", "iam", "sts", "events", "scheduler", "cloudwatchlogs")

@@ -15,7 +15,19 @@ import pytest
 
 from .conftest import ROOT, SAM_VENV_BIN, sam_executable
 
-PYTHON312 = shutil.which("python3.12") or "/root/.pyenv/versions/3.12.1/bin/python3.12"
+
+
+def _python312() -> str:
+    """A real python3.12 (pyenv's shim on PATH may refuse to run one)."""
+    for candidate in [*sorted(Path.home().glob(".pyenv/versions/3.12*/bin/python3.12")),
+                      shutil.which("python3.12")]:
+        if candidate and subprocess.run([str(candidate), "-c", "pass"], capture_output=True,
+                                        timeout=30).returncode == 0:
+            return str(candidate)
+    return "python3.12-not-found"
+
+
+PYTHON312 = _python312()
 
 
 def _build_script() -> ModuleType:

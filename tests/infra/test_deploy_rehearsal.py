@@ -13,9 +13,7 @@ stack, and returns a log group's Arn without the ":*" real CloudFormation append
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +23,8 @@ import pytest
 from durable_lambda.testing.local_aws import LocalAws
 
 from . import deployed
-from .conftest import (ROOT, TF_PLUGIN_MIRROR, Stack, deploy_stack, function_code,
-                       terraform_missing, zip_bytes)
+from .conftest import (ROOT, Stack, Terraform, deploy_stack, function_code, terraform_missing,
+                       zip_bytes)
 from .deployed import Reader
 
 FABRIC_RULES = ("durable-STAGE-signals", "durable-STAGE-dlq-redrive")
@@ -101,43 +99,6 @@ def _masked(model: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
-class Terraform:
-    """terraform/ copied to a temp dir, pointed at the local AWS."""
-
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
-        self.workdir = workdir
-        self.env = env
-        self.log: list[str] = []
-
-    def run(self, *args: str, timeout: float = 420) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(["terraform", *args, "-no-color"],
-                                cwd=self.workdir, env=self.env, capture_output=True, text=True,
-                                timeout=timeout)
-        assert result.returncode == 0, f"terraform {args[0]}:\n{result.stdout[-4000:]}\n{result.stderr}"
-        self.log.append(result.stdout)
-        return result
-
-    def outputs(self) -> dict[str, Any]:
-        raw = json.loads(self.run("output", "-json").stdout)
-        return {k: v["value"] for k, v in raw.items()}
-
-
-PROVIDER_OVERRIDE = """provider "aws" {{
-  region                      = "us-east-1"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-
-  endpoints {{
-{endpoints}
-  }}
-}}
-"""
-SERVICES = ("dynamodb", "sqs", "lambda", "iam", "sts", "events", "scheduler", "cloudwatchlogs")
-
-
 def _build_artifacts(build: Path) -> None:
     """Small zips: moto stores code, it never runs it."""
     (build / "functions").mkdir(parents=True)
@@ -156,21 +117,10 @@ def terraform(local_aws: LocalAws, tmp_path: Path) -> Terraform:
         pytest.skip(reason)
     shutil.copytree(ROOT / "terraform", tmp_path / "terraform",
                     ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    workdir = tmp_path / "terraform" / "examples" / "complete"
-    endpoints = "\n".join(f'    {s} = "{local_aws.endpoint_url}"' for s in SERVICES)
-    (workdir / "local_override.tf").write_text(PROVIDER_OVERRIDE.format(endpoints=endpoints))
-    (tmp_path / "cli.tfrc").write_text(
-        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{TF_PLUGIN_MIRROR}"\n  }}\n}}\n')
     _build_artifacts(tmp_path / "build")
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(tmp_path / "cli.tfrc"), "TF_IN_AUTOMATION": "1",
-           "CHECKPOINT_DISABLE": "1", "AWS_ACCESS_KEY_ID": "testing",
-           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-           "TF_VAR_stage_name": "tf", "TF_VAR_table_deletion_protection": "false",
-           "TF_VAR_build_dir": str(tmp_path / "build")}
-    env.pop("AWS_PROFILE", None)
-    tf = Terraform(workdir, env)
-    tf.run("init", "-input=false", "-backend=false", timeout=120)
-    return tf
+    return Terraform.local(tmp_path / "terraform" / "examples" / "complete", local_aws, tmp_path, {
+        "TF_VAR_stage_name": "tf", "TF_VAR_table_deletion_protection": "false",
+        "TF_VAR_build_dir": str(tmp_path / "build")})
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, TF_PLUGIN_MIRROR, sam_executable, terraform_missing
+from .conftest import ROOT, sam_executable, terraform_cli_config, terraform_missing
 
 OFFLINE_AWS = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -74,9 +74,7 @@ def terraform_cli(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     reason = terraform_missing()
     if reason:
         pytest.skip(reason)
-    config = tmp_path_factory.mktemp("tfcli") / "cli.tfrc"
-    config.write_text('provider_installation {\n  filesystem_mirror {\n'
-                      f'    path = "{TF_PLUGIN_MIRROR}"\n  }}\n}}\n')
+    config = terraform_cli_config(tmp_path_factory.mktemp("tfcli"))
     return {"TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
 
 

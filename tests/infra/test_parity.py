@@ -147,3 +147,27 @@ def test_local_fabric_queues_equal_the_deployed_template(cfn_stack: Stack) -> No
     names = ("WorkQueue", "DeadLetterQueue", "ParkedQueue")
     assert deployed.queues(deployed.Reader(local.endpoint_url, "durable-local"), names) == \
         deployed.queues(deployed.Reader(cfn_stack.endpoint_url, cfn_stack.prefix), names)
+
+
+def test_the_sam_snippet_in_docs_deploy_md_imports_what_the_stack_exports(
+        template: dict[str, Any]) -> None:
+    """docs/deploy.md's user-function snippet expands, and sets every setting from an export."""
+    import textwrap
+
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    snippet = re.search(r"```yaml\n(.*?)```", text, flags=re.S)
+    assert snippet, "no yaml snippet in docs/deploy.md"
+    user = canonical.load_template_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n" + textwrap.indent(
+            textwrap.dedent(snippet.group(1)), "  "))
+    function = user["Resources"]["Counter"]["Properties"]
+    imports = [v["Fn::ImportValue"] for v in function["Environment"]["Variables"].values()
+               if isinstance(v, dict)]
+    imports += [function["Layers"][0]["Fn::ImportValue"], function["Policies"][0]["Fn::ImportValue"]]
+    exported = {k for k, o in template["Outputs"].items() if "Export" in o}
+    assert {name.removeprefix("durable-lambda-dev-") for name in imports} <= exported
+    settings = set(function["Environment"]["Variables"])
+    assert settings == set(canonical.sam_model(canonical.expand_template(template))[
+        "functions"]["Router"]["environment"]) | {"DURABLE_ACTOR_TYPE"}
+    expanded = canonical.expand_template(user)
+    assert expanded["Resources"]["Counter"]["Type"] == "AWS::Lambda::Function"

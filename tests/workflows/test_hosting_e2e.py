@@ -58,7 +58,8 @@ def test_step_wait_callback_invoke_end_to_end(world: World) -> None:
     record = world.record(eid)
     assert record.status is ExecutionStatus.RUNNING
     wait_op = next(op for op in record.operations if op.type is OperationType.WAIT)
-    assert wait_op.status is OperationStatus.SUCCEEDED and wait_op.end_ms >= wait_op.scheduled_end_ms
+    assert wait_op.status is OperationStatus.SUCCEEDED
+    assert wait_op.end_ms >= wait_op.scheduled_end_ms
 
     assert complete_callback(CALLBACK_IDS[eid], result='"yes"') is True
     assert complete_callback(CALLBACK_IDS[eid], result='"again"') is False  # once only

@@ -165,7 +165,8 @@ def test_callback_timeout_fails_the_execution(world: World) -> None:
     world.run_until(world.finished(eid))
     info = get_execution(eid)
     assert info.status is ExecutionStatus.FAILED
-    assert info.error.error_type == "CallbackTimeoutError" and "timed out" in info.error.error_message
+    assert info.error.error_type == "CallbackTimeoutError"
+    assert "timed out" in info.error.error_message
     assert complete_callback(CALLBACK_IDS[eid], result='"too late"') is False
 
 
@@ -248,3 +249,27 @@ def test_resumes_in_one_batch_make_one_run_per_execution(world: World) -> None:
     assert aws.call_counter["dynamodb.Query"] == 2  # one load (one run) per execution
     assert world.queue_depth() == 0
     assert all(world.store.describe(e).status is ExecutionStatus.RUNNING for e in eids)
+
+
+@durable_execution(name="wf-self-completer")
+def self_completer(event: Any, ctx: DurableContext) -> Any:
+    cb = ctx.create_callback(name="cb")
+
+    def answer_and_lose_the_resume(_: Any) -> None:
+        complete_callback(cb.callback_id, result='"answered"')
+        # the resume it enqueued meets this run's lease and waits out SQS's visibility
+        # timeout (minutes in AWS): take it off the queue to show it is not needed
+        import boto3
+        from durable_lambda.settings import get_settings
+        sqs = boto3.client("sqs", endpoint_url=get_settings().endpoint_url,
+                           region_name="us-east-1")
+        sqs.purge_queue(QueueUrl=get_settings().queue)
+    ctx.step(answer_and_lose_the_resume, name="answer")
+    return cb.result()
+
+
+def test_completion_during_the_run_resumes_after_release(world: World) -> None:
+    world.deploy(self_completer)
+    eid = start_execution("wf-self-completer", None)
+    world.run_until(world.finished(eid))
+    assert wait_for_result(eid, timeout=5) == "answered"

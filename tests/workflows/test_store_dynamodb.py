@@ -191,3 +191,19 @@ def test_payload_too_large_is_a_clear_error(store: DynamoDBStore) -> None:
         store.finish(eid, "h", ExecutionStatus.SUCCEEDED, huge)
     store.checkpoint(eid, "h", [step("small")])  # nothing was written by the refused ones
     assert [op.id for op in store.get(eid).operations] == ["small"]
+
+
+def test_release_reports_outside_completions_during_the_lease(store: DynamoDBStore) -> None:
+    record, _ = store.start_execution("fn", None)
+    eid = record.execution_id
+    store.acquire(eid, "h", 60_000)
+    [cb] = store.checkpoint(eid, "h", [OperationUpdate(id="c", type=F.CALLBACK, action=A.START)])
+    assert store.release(eid, "h") is False  # nothing happened meanwhile
+    store.acquire(eid, "h2", 60_000)
+    aws.call_counter.clear()
+    assert store.complete_external(eid, "c", OperationUpdate(
+        id="c", type=F.CALLBACK, action=A.SUCCEED, payload="1"))
+    assert dict(aws.call_counter) == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
+    store.checkpoint(eid, "h2", [step("s", A.START, None)])  # the holder's fence still holds
+    assert store.release(eid, "h2") is True  # its resume may have met h2's lease
+    assert store.release(eid, "h2") is False  # not the holder any more

@@ -6,20 +6,21 @@
         cloud.run_until_idle()
 
 ``run_until_idle`` plays the parts AWS plays: the SQS event source mapping of the router
-(``SqsPoller``) and, where present, the scheduler and EventBridge pumps. Bounded.
+(``SqsPoller``), EventBridge Scheduler (``SchedulerPump`` on a manual clock: ``advance``
+skips time) and the bus's signal rule (``EventPump``). Bounded.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from .. import router
 from .fabric import Fabric, deploy_fabric
 from .local_aws import LocalAws, configure_environment, start_local_aws
+from .event_pump import EventPump
 from .local_lambda import LocalLambda
+from .scheduler_pump import ManualClock, SchedulerPump
 from .sqs_poller import SqsPoller
-
-Pump = Callable[[], int]
 
 
 @dataclass
@@ -30,7 +31,9 @@ class LocalCloud:
     fabric: Fabric
     functions: LocalLambda
     poller: SqsPoller
-    pumps: list[Pump] = field(default_factory=list)
+    clock: ManualClock
+    scheduler: SchedulerPump
+    events: EventPump
     owns_server: bool = True
 
     @classmethod
@@ -45,26 +48,42 @@ class LocalCloud:
         functions.register("durable-router", router.handler)
         poller = SqsPoller(fabric.queue, router.handler, endpoint_url=server.endpoint_url,
                            function_name="durable-router")
-        return cls(server, fabric, functions, poller, owns_server=owns)
+        clock = ManualClock()
+        scheduler = SchedulerPump(now=clock, endpoint_url=server.endpoint_url)
+        return cls(server, fabric, functions, poller, clock, scheduler,
+                   EventPump(endpoint_url=server.endpoint_url), owns_server=owns)
 
     def register(self, name: str, handler: Callable[[Any, Any], Any]) -> None:
         """Make ``handler`` invocable as Lambda function ``name``."""
         self.functions.register(name, handler)
 
-    def add_pump(self, pump: Pump) -> None:
-        """Add a step run by ``run_until_idle`` (returns how much work it did)."""
-        self.pumps.append(pump)
+    def register_durable(self, *durable_functions: Any) -> None:
+        """Register ``@durable_execution`` functions under their names, hosted on the fabric
+        with this cloud's clock, so ``advance`` skips their waits too."""
+        from ..workflows.hosting import LambdaHost
+        from ..workflows.store_dynamodb import DynamoDBStore
+
+        host = LambdaHost(DynamoDBStore(clock=lambda: int(self.clock() * 1000)))
+        for function in durable_functions:
+            function.host = host
+            self.register(function.name, function)
 
     def run_until_idle(self, max_rounds: int = 200) -> int:
-        """Drain the work queue and run the pumps until nothing moves; returns work done."""
+        """Deliver signals, fire due timers, drain the work queue until nothing moves."""
         total = 0
         for _ in range(max_rounds):
-            moved = self.poller.drain(idle_polls=1) + sum(pump() for pump in self.pumps)
+            moved = (self.events.drain() + self.scheduler.fire_due()
+                     + self.poller.drain(idle_polls=1))
             self.functions.wait_background()
             total += moved
             if not moved:
                 break
         return total
+
+    def advance(self, seconds: float) -> int:
+        """Skip ``seconds`` of scheduler time, then run until idle."""
+        self.clock.advance(seconds)
+        return self.run_until_idle()
 
     def stop(self) -> None:
         self.functions.wait_background()

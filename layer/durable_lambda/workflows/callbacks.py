@@ -47,7 +47,8 @@ def complete_callback(callback_id: str, *, result: Optional[str] = None,
 
 
 def handle_callback_event(detail: dict[str, Any]) -> bool:
-    """Apply an EventBridge ``WorkflowCallback`` detail ``{callbackId, result?|error?|heartbeat?}``."""
+    """Apply an EventBridge ``WorkflowCallback`` detail
+    ``{callbackId, result? | error? | heartbeat?}``."""
     if not isinstance(detail, dict) or not isinstance(detail.get("callbackId"), str):
         raise InvalidRequestError("WorkflowCallback detail needs a string 'callbackId'")
     result = detail.get("result")

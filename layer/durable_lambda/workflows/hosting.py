@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 from durable_lambda.concurrency import map_in_threads
+from durable_lambda.envelope import send
 from durable_lambda.errors import InvalidRequestError
 from durable_lambda.invoke import invoke_function
 from durable_lambda.sqs_batch import Item, dead_letter, failures_response, is_sqs_event, parse_batch
@@ -36,7 +37,6 @@ from durable_lambda.workflows.host import register_default_host
 from durable_lambda.workflows.model import (
     ExecutionRecord, ExecutionStatus, Operation, OperationAction, OperationType, OperationUpdate)
 from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus, ResumePlan
-from durable_lambda.envelope import send
 from durable_lambda.workflows.resume import resume_envelope, schedule_resume, send_resume
 from durable_lambda.workflows.store_dynamodb import DynamoDBStore
 
@@ -148,7 +148,8 @@ class LambdaHost:
         early_ms = due - self.store.now_ms() if isinstance(due, int) else 0
         if early_ms > self.hold_early_ms:  # no Scheduler (local only): come back later
             send(resume_envelope(function.name, execution_id, str(reason),
-                                 payload.get("operationId"), f"{execution_id}:early:{uuid.uuid4().hex}",
+                                 payload.get("operationId"),
+                                 f"{execution_id}:early:{uuid.uuid4().hex}",
                                  **{k: v for k, v in payload.items()
                                     if k not in ("reason", "operationId")}))
             return False
@@ -173,15 +174,19 @@ class LambdaHost:
         recovering = self.store.needs_recovery(execution_id, holder)
         hosted = _HostedStore(self.store)
         try:
-            outcome = function.run(hosted, execution_id, holder, record=record,  # type: ignore[arg-type]
-                                   lease_ms=lease_ms, lambda_context=lambda_context)
+            outcome = function.run(
+                hosted, execution_id, holder, record=record,  # type: ignore[arg-type]
+                lease_ms=lease_ms, lambda_context=lambda_context)
             if outcome.status is OutcomeStatus.SUSPENDED:
                 self._settle(function.name, record, outcome.plan, hosted.changed, recovering)
         except BaseException:
             self._release_quietly(execution_id, holder)
             raise
-        if hosted.release_requested:
-            self.store.release(execution_id, holder, settled=True)
+        if hosted.release_requested and self.store.release(execution_id, holder, settled=True) \
+                and outcome.status is OutcomeStatus.SUSPENDED:
+            # completed from outside while we ran: its resume may have met our lease
+            send_resume(function.name, execution_id, "wake",
+                        message_id=f"wake:{execution_id}:{uuid.uuid4().hex}")
         if outcome.status is not OutcomeStatus.SUSPENDED:
             self._notify_parent(execution_id, outcome.parent,
                                 ExecutionStatus(outcome.status.value), outcome.result,
@@ -217,7 +222,8 @@ class LambdaHost:
             schedule_resume(function_name, execution_id, first.kind.value, first.operation_id,
                             first.due_ms)
         for callback in plan.callbacks:
-            if callback.heartbeat_timeout_seconds and (recovering or callback.operation_id in changed):
+            new = recovering or callback.operation_id in changed
+            if callback.heartbeat_timeout_seconds and new:
                 due = self.store.now_ms() + int(callback.heartbeat_timeout_seconds * 1000)
                 schedule_resume(function_name, execution_id, "callback_timeout",
                                 callback.operation_id, due, callbackId=callback.callback_id)

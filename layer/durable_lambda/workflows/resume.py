@@ -16,15 +16,18 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from durable_lambda.envelope import Envelope, send
+from durable_lambda.errors import InvalidRequestError
 
-REASONS = frozenset({"start", "timer", "retry", "condition", "callback", "callback_timeout",
-                     "invoke"})
+REASONS = frozenset({"start", "timer", "wait", "retry", "condition", "callback", "callback_timeout",
+                     "invoke", "wake"})
 
 
 def resume_envelope(function_name: str, execution_id: str, reason: str,
                     operation_id: Optional[str] = None, message_id: Optional[str] = None,
                     **extra: Any) -> Envelope:
     """The workflow envelope that resumes ``execution_id`` of ``function_name``."""
+    if reason not in REASONS:
+        raise InvalidRequestError(f"resume reason must be one of {sorted(REASONS)}, got {reason!r}")
     payload = {"reason": reason, "operationId": operation_id,
                **{k: v for k, v in extra.items() if v is not None}}
     if message_id is None:

@@ -4,7 +4,7 @@ Items (docs/contracts.md, docs/workflows_hosting.md):
 
 - header ``pk="exec#{id}", sk="#meta"``: function, name, status, input, result, error, parent,
   ``version`` (fence, +1 per committed chunk), ``op_count`` (next first-commit sequence number),
-  ``lease_holder`` / ``lease_expires_ms``, ``settled_version`` (see ``release``);
+  ``lease_holder`` / ``lease_expires_ms``, ``settled_version`` and ``wakes`` (see ``release``);
 - one item per operation ``pk="exec#{id}", sk="op#{operation id}"``: ``seq`` (first-commit
   order), ``status`` (for conditions) and ``data`` (the ``Operation`` as JSON);
 - name index ``pk="name#{function}#{name}", sk="#ref"`` -> execution id (idempotent start);
@@ -13,7 +13,7 @@ Items (docs/contracts.md, docs/workflows_hosting.md):
 
 Calls: ``acquire`` = 1 UpdateItem + 1 Query per MB of operations; ``checkpoint`` = 1
 TransactWriteItems per 99 operations touched; ``release`` / ``finish`` = 1 UpdateItem;
-``complete_external`` = GetItem + UpdateItem; ``start_execution`` = 1 PutItem (1
+``complete_external`` = GetItem + TransactWriteItems; ``start_execution`` = 1 PutItem (1
 TransactWriteItems with a name).
 
 Atomicity: a checkpoint touching up to 99 distinct operations is one transaction (the header
@@ -55,6 +55,7 @@ OPEN_STATUSES = frozenset({OperationStatus.STARTED, OperationStatus.PENDING, Ope
 META = "#meta"
 _CACHE_SIZE = 64
 _EXTERNAL_ATTEMPTS = 5
+_CONFLICT_ATTEMPTS = 4
 
 
 def now_ms() -> int:
@@ -124,6 +125,7 @@ class _Loaded:
     positions: dict[str, int]
     op_count: int
     settled_version: int
+    wakes: int = 0  # outside completions counted on the header when this view was loaded
 
 
 # --- the store --------------------------------------------------------------------------
@@ -241,7 +243,8 @@ class DynamoDBStore:
         record.operations = [op for _, op in seq_ops]
         return _Loaded(record, {op.id: i for i, op in enumerate(record.operations)},
                        int(header.get("op_count", {}).get("N", len(seq_ops))),
-                       int(header.get("settled_version", {}).get("N", 0)))
+                       int(header.get("settled_version", {}).get("N", 0)),
+                       int(header.get("wakes", {}).get("N", 0)))
 
     # --- lease ------------------------------------------------------------------------------
     def acquire(self, execution_id: str, holder: str, lease_ms: int) -> ExecutionRecord:
@@ -278,22 +281,40 @@ class DynamoDBStore:
         loaded = self._cached(execution_id, holder)
         return bool(loaded and loaded.settled_version != loaded.record.version)
 
-    def release(self, execution_id: str, holder: str, settled: bool = True) -> None:
-        """Drop the lease if ``holder`` has it. ``settled``: this holder performed the effects
-        of everything it checkpointed (recorded as ``settled_version``)."""
+    def release(self, execution_id: str, holder: str, settled: bool = True) -> bool:
+        """Drop the lease if ``holder`` has it (one UpdateItem; two when woken). ``settled``:
+        this holder performed the effects of everything it checkpointed (recorded as
+        ``settled_version``).
+
+        Returns True when an operation was completed from outside (``complete_external``)
+        after this holder loaded the execution: its resume may have met the busy lease, so the
+        caller should resume the execution again."""
         loaded = self._forget(execution_id, holder)
         values: dict[str, Any] = {":h": {"S": holder}}
         update = "REMOVE lease_holder, lease_expires_ms"
         if settled and loaded is not None:
             update = "SET settled_version = :sv " + update
             values[":sv"] = {"N": str(loaded.record.version)}
+        params = {"TableName": self.table, "Key": self._header_key(execution_id),
+                  "UpdateExpression": update}
+        if loaded is not None:  # first try: nothing completed from outside since we loaded
+            try:
+                self._ddb.update_item(
+                    **params, ExpressionAttributeValues={**values, ":w": {"N": str(loaded.wakes)}},
+                    ConditionExpression="lease_holder = :h AND "
+                                        "(attribute_not_exists(wakes) OR wakes = :w)")
+                return False
+            except Exception as exc:
+                if _code(exc) != "ConditionalCheckFailedException":
+                    raise
         try:
-            self._ddb.update_item(TableName=self.table, Key=self._header_key(execution_id),
-                                  UpdateExpression=update, ConditionExpression="lease_holder = :h",
-                                  ExpressionAttributeValues=values)
+            self._ddb.update_item(**params, ExpressionAttributeValues=values,
+                                  ConditionExpression="lease_holder = :h")
         except Exception as exc:
             if _code(exc) != "ConditionalCheckFailedException":
                 raise
+            return False
+        return loaded is not None
 
     # --- checkpoint -------------------------------------------------------------------------
     def checkpoint(self, execution_id: str, holder: str,
@@ -396,12 +417,26 @@ class DynamoDBStore:
                     ":nv": {"N": str(loaded.record.version + 1)},
                     ":oc": {"N": str(loaded.op_count + new_ops)}}}}
             try:
-                self._ddb.transact_write_items(TransactItems=[fence, *items])
+                self._transact(fence, items)
             except Exception as exc:
                 self._forget(execution_id, holder)
                 raise _checkpoint_error(exc, execution_id, holder, items) from None
             loaded.record.version += 1
             loaded.op_count += new_ops
+
+    def _transact(self, fence: dict[str, Any], items: list[dict[str, Any]]) -> None:
+        """One fenced transaction; retried (bounded) when it only lost a race with a concurrent
+        transaction on the header (an outside completion's ``wakes += 1``): it wrote nothing."""
+        for attempt in range(_CONFLICT_ATTEMPTS):
+            try:
+                self._ddb.transact_write_items(TransactItems=[fence, *items])
+                return
+            except Exception as exc:
+                reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
+                codes = {r.get("Code") for r in reasons} - {"None", None}
+                if codes != {"TransactionConflict"} or attempt == _CONFLICT_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
 
     # --- finish -----------------------------------------------------------------------------
     def finish(self, execution_id: str, holder: str, status: ExecutionStatus,
@@ -439,13 +474,15 @@ class DynamoDBStore:
     # --- outside the lease -------------------------------------------------------------------
     def complete_external(self, execution_id: str, operation_id: str,
                           update: OperationUpdate) -> bool:
-        """Finish an open operation without the lease (GetItem + conditional Put). False when it
-        was already finished. Does not bump the header version: the lease holder's fence stays
-        valid, and its own write of this op is conditioned on the op's status."""
+        """Finish an open operation without the lease: GetItem + one TransactWriteItems of the
+        op (conditional on its status) and ``wakes += 1`` on the header. False when it was
+        already finished. The fence ``version`` is not bumped, so a running lease holder stays
+        valid (its own write of this op is conditioned on the op's status); ``wakes`` tells it
+        at ``release`` that something completed while it ran."""
         check_size(f"result of operation {operation_id!r}", update.payload,
                    _encode_error(update.error))
         key = self._op_key(execution_id, operation_id)
-        for _ in range(_EXTERNAL_ATTEMPTS):
+        for attempt in range(_EXTERNAL_ATTEMPTS):
             item = self._ddb.get_item(TableName=self.table, Key=key,
                                       ConsistentRead=True).get("Item")
             if not item:
@@ -457,15 +494,21 @@ class DynamoDBStore:
                 return False
             new = apply_update(op, update, self.now_ms())
             try:
-                self._ddb.put_item(
-                    TableName=self.table, Item={**item, "status": {"S": new.status.value},
-                                                "data": {"S": encode_operation(new)}},
-                    ConditionExpression="#st = :old", ExpressionAttributeNames={"#st": "status"},
-                    ExpressionAttributeValues={":old": {"S": op.status.value}})
+                self._ddb.transact_write_items(TransactItems=[
+                    {"Put": {"TableName": self.table,
+                             "Item": {**item, "status": {"S": new.status.value},
+                                      "data": {"S": encode_operation(new)}},
+                             "ConditionExpression": "#st = :old",
+                             "ExpressionAttributeNames": {"#st": "status"},
+                             "ExpressionAttributeValues": {":old": {"S": op.status.value}}}},
+                    {"Update": {"TableName": self.table, "Key": self._header_key(execution_id),
+                                "UpdateExpression": "ADD wakes :one",
+                                "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
                 return True
             except Exception as exc:
-                if _code(exc) != "ConditionalCheckFailedException":
+                if _code(exc) != "TransactionCanceledException":
                     raise
+                time.sleep(0.01 * (attempt + 1))  # the op changed, or a concurrent transaction
         raise FencedError(f"operation {operation_id!r} of execution {execution_id!r} kept "
                           f"changing; external {update.action.value} not applied")
 

@@ -13,6 +13,11 @@ variable "stage_name" {
   description = "Stage of the fabric (resource names are durable-<stage>-...)."
   type        = string
   default     = "dev"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,19}$", var.stage_name))
+    error_message = "stage_name: lower-case letters, digits and '-', starting with a letter, at most 20 characters."
+  }
 }
 
 variable "build_dir" {

@@ -116,10 +116,20 @@ variable "layer_zip_path" {
 variable "functions_zip_dir" {
   description = "Directory holding router.zip, timer_forwarder.zip, signal_forwarder.zip and dlq_redriver.zip (python scripts/build_layer.py --functions writes build/functions/)."
   type        = string
+
+  validation {
+    condition     = length(trimspace(var.functions_zip_dir)) > 0
+    error_message = "functions_zip_dir must name the directory written by: python scripts/build_layer.py --functions."
+  }
 }
 
 variable "tags" {
   description = "Tags added to every taggable resource."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
+    error_message = "tags: keys at most 128 characters, values at most 256."
+  }
 }
