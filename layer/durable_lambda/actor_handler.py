@@ -10,11 +10,10 @@ import logging
 from typing import Any, Callable, Optional, overload
 
 from .actor_runtime import ActorHandler, ActorMessage, ActorRuntime, validate_actor_id
-from .concurrency import map_in_threads
 from .envelope import Envelope, send
 from .errors import InvalidRequestError
 from .settings import get_settings
-from .sqs_batch import Item, dead_letter, failures_response, is_sqs_event, parse_batch
+from .sqs_batch import Item, dead_letter, is_sqs_event, process_batch
 
 log = logging.getLogger("durable_lambda")
 MAX_PARALLEL_ACTORS = 10
@@ -71,21 +70,9 @@ def handle_direct(runtime: ActorRuntime, event: Any, context: Any) -> Any:
 
 def handle_batch(runtime: ActorRuntime, records: list[dict[str, Any]], context: Any) -> Any:
     """SQS batch: one turn per actor (actors in parallel), in order; failures per message."""
-    batch = parse_batch(records)
-    failures = list(batch.failures)
-    actor_groups = []
-    for items in batch.groups().values():
-        if items[0].envelope.kind == "actor":
-            actor_groups.append(items)
-            continue
-        for item in items:
-            error = InvalidRequestError(f"actor function received a {item.envelope.kind!r} message")
-            if not dead_letter(item.record, error):
-                failures.append(item.message_id)
-    for failed in map_in_threads(lambda items: _process_actor_group(runtime, items, context),
-                                 actor_groups, MAX_PARALLEL_ACTORS):
-        failures += failed
-    return failures_response(failures)
+    return process_batch(records, "actor",
+                         lambda items: _process_actor_group(runtime, items, context),
+                         MAX_PARALLEL_ACTORS)
 
 
 def _process_actor_group(runtime: ActorRuntime, items: list[Item], context: Any) -> list[str]:

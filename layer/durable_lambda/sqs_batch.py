@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import aws
 from .envelope import Envelope
@@ -98,6 +98,33 @@ def _boto_attribute(value: dict[str, Any]) -> dict[str, Any]:
     if string is not None:
         return {"DataType": data_type, "StringValue": string}
     return {"DataType": data_type, "BinaryValue": binary}
+
+
+def reject(items: Iterable[Item], error: Exception) -> list[str]:
+    """Dead-letter records that can never succeed; returns the ids that could not be."""
+    return [i.message_id for i in items if not dead_letter(i.record, error)]
+
+
+def process_batch(records: Iterable[dict[str, Any]], kind: str,
+                  run_group: Callable[[list[Item]], list[str]],
+                  max_parallel: int) -> dict[str, Any]:
+    """The SQS batch handler of a target function: parse, dead-letter malformed records and
+    records of another ``kind``, run each message group (side by side, each in order) and
+    return the partial batch response. ``run_group`` returns the ids to redeliver."""
+    from .concurrency import map_in_threads
+
+    batch = parse_batch(records)
+    failures = list(batch.failures)
+    groups = []
+    for items in batch.groups().values():
+        if items[0].envelope.kind == kind:
+            groups.append(items)
+        else:
+            failures += reject(items, InvalidRequestError(
+                f"{kind} function received an {items[0].envelope.kind!r} message"))
+    for failed in map_in_threads(run_group, groups, max_parallel):
+        failures += failed
+    return failures_response(failures)
 
 
 def failures_response(message_ids: Iterable[str]) -> dict[str, Any]:

@@ -118,3 +118,15 @@ def test_a_failing_target_function_fails_only_its_own_records(world: World) -> N
     left = _sqs(world).receive_message(QueueUrl=world.fabric.queue, MaxNumberOfMessages=10)
     targets = sorted(json.loads(m["Body"])["target"] for m in left["Messages"])
     assert targets == ["broken", "missing-function"], "their records stay queued for retry"
+
+
+def test_a_workflow_message_sent_to_an_actor_function_is_dead_lettered(world: World) -> None:
+    from durable_lambda.envelope import Envelope, send
+    send(Envelope(kind="workflow", target="counter", key="exec-1", payload={}))
+    world.client.send("ok", {"by": 1})
+    world.poller.drain()
+    assert world.state("ok")["n"] == 1
+    dead = _sqs(world).receive_message(QueueUrl=world.fabric.dlq,
+                                       MessageAttributeNames=["All"])["Messages"]
+    assert [m["MessageAttributes"]["durable-error"]["StringValue"] for m in dead] == [
+        "InvalidRequestError: actor function received an 'workflow' message"]

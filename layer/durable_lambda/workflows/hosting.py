@@ -25,11 +25,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from durable_lambda.concurrency import map_in_threads
 from durable_lambda.envelope import send
 from durable_lambda.errors import InvalidRequestError
 from durable_lambda.invoke import invoke_function
-from durable_lambda.sqs_batch import Item, dead_letter, failures_response, is_sqs_event, parse_batch
+from durable_lambda.sqs_batch import Item, is_sqs_event, process_batch, reject
 from durable_lambda.workflows.callbacks import expire_callback
 from durable_lambda.workflows.errors import ExecutionBusyError, ExecutionNotFoundError
 from durable_lambda.workflows.execution import DurableFunction
@@ -112,19 +111,9 @@ class LambdaHost:
     # --- SQS resumes ----------------------------------------------------------------------
     def handle_batch(self, function: DurableFunction, records: list[dict[str, Any]],
                      lambda_context: Any) -> dict[str, Any]:
-        batch = parse_batch(records)
-        failures = list(batch.failures)
-        groups = []
-        for items in batch.groups().values():
-            if items[0].envelope.kind == "workflow":
-                groups.append(items)
-                continue
-            failures += self._reject(items, "durable function received an actor message")
-        for failed in map_in_threads(lambda items: self._resume_group(function, items,
-                                                                      lambda_context),
-                                     groups, MAX_PARALLEL_EXECUTIONS):
-            failures += failed
-        return failures_response(failures)
+        return process_batch(records, "workflow",
+                             lambda items: self._resume_group(function, items, lambda_context),
+                             MAX_PARALLEL_EXECUTIONS)
 
     def _resume_group(self, function: DurableFunction, items: list[Item],
                       lambda_context: Any) -> list[str]:
@@ -134,7 +123,7 @@ class LambdaHost:
             if any([self._wake(function, execution_id, item) for item in items]):
                 self.run(function, execution_id, lambda_context)
         except ExecutionNotFoundError as exc:
-            return self._reject(items, str(exc))
+            return reject(items, InvalidRequestError(str(exc)))
         except Exception as exc:  # noqa: BLE001 - busy, fenced, throttled: SQS retries
             log.warning("resume of execution %s failed: %s: %s", execution_id,
                         type(exc).__name__, exc)
@@ -158,11 +147,6 @@ class LambdaHost:
         if reason == "callback_timeout" and payload.get("callbackId"):
             return expire_callback(str(payload["callbackId"]), self.store) is not None
         return True
-
-    def _reject(self, items: list[Item], why: str) -> list[str]:
-        """Dead-letter records that can never succeed; returns those that could not be."""
-        error = InvalidRequestError(why)
-        return [i.message_id for i in items if not dead_letter(i.record, error)]
 
     # --- one run --------------------------------------------------------------------------
     def run(self, function: DurableFunction, execution_id: str,
