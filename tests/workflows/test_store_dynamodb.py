@@ -203,7 +203,8 @@ def test_release_reports_outside_completions_during_the_lease(store: DynamoDBSto
     aws.call_counter.clear()
     assert store.complete_external(eid, "c", OperationUpdate(
         id="c", type=F.CALLBACK, action=A.SUCCEED, payload="1"))
-    assert dict(aws.call_counter) == {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1}
+    assert dict(aws.call_counter) == {"dynamodb.BatchGetItem": 1,
+                                    "dynamodb.TransactWriteItems": 1}
     store.checkpoint(eid, "h2", [step("s", A.START, None)])  # the holder's fence still holds
     assert store.release(eid, "h2") is True  # its resume may have met h2's lease
     assert store.release(eid, "h2") is False  # not the holder any more

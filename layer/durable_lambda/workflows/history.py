@@ -7,8 +7,10 @@ InvocationCompleted, ExecutionSucceeded/Failed. Each event has EventType, SubTyp
 ``<EventType>Details`` object (Result/Error wrapped as ``{"Payload": ...}``).
 
 Order: commit order when the store records sequence numbers (``Operation.start_seq`` /
-``end_seq``, ``Invocation.seq``; InMemoryStore does); otherwise by timestamp, ties by logical
-order (an operation's start, then its children, then its end). Known difference from AWS: the store keeps each operation's latest state, so a
+``end_seq``, ``Invocation.seq``; ``InMemoryStore`` and ``DynamoDBStore`` do, across invocations
+and outside completions, with ``record.version`` above them all once finished); otherwise (e.g.
+operations written before a store recorded them) by timestamp, ties by logical order (an
+operation's start, then its children, then its end). Known difference from AWS: the store keeps each operation's latest state, so a
 step's retried attempts collapse into one Started + one final event whose ``RetryDetails``
 carry the attempt count.
 """

@@ -4,17 +4,28 @@ Items (docs/contracts.md, docs/workflows_hosting.md):
 
 - header ``pk="exec#{id}", sk="#meta"``: function, name, status, input, result, error, parent,
   ``version`` (fence, +1 per committed chunk), ``op_count`` (next first-commit sequence number),
+  ``commit_seq`` (last commit sequence number handed out, see below),
   ``lease_holder`` / ``lease_expires_ms``, ``settled_version`` and ``wakes`` (see ``release``);
 - one item per operation ``pk="exec#{id}", sk="op#{operation id}"``: ``seq`` (first-commit
-  order), ``status`` (for conditions) and ``data`` (the ``Operation`` as JSON);
+  order), ``status`` (for conditions) and ``data`` (the ``Operation`` as JSON, with its
+  ``start_seq`` / ``end_seq``);
 - name index ``pk="name#{function}#{name}", sk="#ref"`` -> execution id (idempotent start);
 - callback index ``pk="cb#{callback_id}", sk="#ref"`` -> execution, operation, function,
   timeout deadline and heartbeat settings.
 
 Calls: ``acquire`` = 1 UpdateItem + 1 Query per MB of operations; ``checkpoint`` = 1
 TransactWriteItems per 99 operations touched; ``release`` / ``finish`` = 1 UpdateItem;
-``complete_external`` = GetItem + TransactWriteItems; ``start_execution`` = 1 PutItem (1
-TransactWriteItems with a name).
+``complete_external`` = BatchGetItem (op + header counter) + TransactWriteItems;
+``start_execution`` = 1 PutItem (1 TransactWriteItems with a name).
+
+Commit order (history EventIds): every applied update gets a number from the header's
+``commit_seq``, recorded on the operation as ``start_seq`` / ``end_seq`` (``reducer.apply_update``
+``seq=``). A checkpoint chunk reserves ``len(updates)`` numbers (its updates keep their order)
+by setting ``commit_seq`` in its fence, conditioned on the value it knows; an outside completion
+takes the next number the same way. Whoever loses that race re-reads the counter (the fence's
+``ALL_OLD`` image; the BatchGetItem) and retries, bounded — extra calls only on a race. So the
+numbers strictly increase in commit order across invocations and outside completions, and
+``finish`` sets ``version`` above every number handed out (the terminal event comes last).
 
 Atomicity: a checkpoint touching up to 99 distinct operations is one transaction (the header
 version bump is its fence). A larger one is split into ordered chunks, each fenced and atomic;
@@ -54,8 +65,9 @@ MAX_TRANSACTION_BYTES = 4 * 1024 * 1024 - 64 * 1024
 OPEN_STATUSES = frozenset({OperationStatus.STARTED, OperationStatus.PENDING, OperationStatus.READY})
 META = "#meta"
 _CACHE_SIZE = 64
-_EXTERNAL_ATTEMPTS = 5
+_EXTERNAL_ATTEMPTS = 8  # an outside completion races the holder's commits for numbers
 _CONFLICT_ATTEMPTS = 4
+_RACE_ATTEMPTS = 8  # holder commits re-numbered after outside completions moved commit_seq
 
 
 def now_ms() -> int:
@@ -126,6 +138,7 @@ class _Loaded:
     op_count: int
     settled_version: int
     wakes: int = 0  # outside completions counted on the header when this view was loaded
+    commit_seq: Optional[int] = None  # header's counter as last seen; None: item predates it
 
 
 # --- the store --------------------------------------------------------------------------
@@ -173,6 +186,7 @@ class DynamoDBStore:
                   "name": _s(name), "status": {"S": ExecutionStatus.RUNNING.value},
                   "input": _s(input), "created_ms": {"N": str(created)},
                   "version": {"N": "0"}, "op_count": {"N": "0"}, "settled_version": {"N": "0"},
+                  "commit_seq": {"N": "0"},
                   "parent": _s(json.dumps(parent) if parent else None)}
         put = {"TableName": self.table, "Item": header,
                "ConditionExpression": "attribute_not_exists(pk)"}
@@ -244,7 +258,7 @@ class DynamoDBStore:
         return _Loaded(record, {op.id: i for i, op in enumerate(record.operations)},
                        int(header.get("op_count", {}).get("N", len(seq_ops))),
                        int(header.get("settled_version", {}).get("N", 0)),
-                       int(header.get("wakes", {}).get("N", 0)))
+                       int(header.get("wakes", {}).get("N", 0)), _commit_seq(header))
 
     # --- lease ------------------------------------------------------------------------------
     def acquire(self, execution_id: str, holder: str, lease_ms: int) -> ExecutionRecord:
@@ -327,58 +341,114 @@ class DynamoDBStore:
                 f"execution {execution_id!r} is {record.status.value}; checkpoint rejected")
         now = self.now_ms()
         current: dict[str, Operation] = {}
+        prior: dict[str, Optional[Operation]] = {}  # each touched op as stored before
         out: list[Operation] = []
-        for update in updates:
+        for number, update in enumerate(updates, 1):  # numbers relative to the chunk's base
             existing = current.get(update.id)
-            if existing is None and update.id in loaded.positions:
-                existing = record.operations[loaded.positions[update.id]]
-            op = apply_update(existing, update, now)
+            if existing is None:
+                pos = loaded.positions.get(update.id)
+                existing = record.operations[pos] if pos is not None else None
+                prior[update.id] = existing
+            op = apply_update(existing, update, now, seq=number)
             current[update.id] = op
             out.append(op)
         if not current:
             return out
-        self._commit(execution_id, holder, loaded, self._op_writes(execution_id, loaded, current))
-        for op in current.values():  # the holder's view follows what was committed
-            pos = loaded.positions.get(op.id)
+        bases = self._commit(execution_id, holder, loaded, current, prior, len(updates))
+        for op_id, op in current.items():  # the holder's view follows what was committed
+            op = _numbered(op, prior[op_id], bases[op_id])
+            pos = loaded.positions.get(op_id)
             if pos is None:
-                loaded.positions[op.id] = len(record.operations)
+                loaded.positions[op_id] = len(record.operations)
                 record.operations.append(op)
             else:
                 record.operations[pos] = op
-        return out
+        return [_numbered(op, prior[op.id], bases[op.id]) for op in out]
 
-    def _op_writes(self, execution_id: str, loaded: _Loaded,
-                   ops: dict[str, Operation]) -> list[tuple[int, bool, list[dict[str, Any]]]]:
-        """Per touched operation (bytes, is new, [its conditional Put, + callback index Put]):
-        a unit is never split across transactions."""
-        writes: list[tuple[int, bool, list[dict[str, Any]]]] = []
-        next_seq = loaded.op_count
-        for op in ops.values():
-            data = encode_operation(op)
-            size = check_size(f"operation {op.id!r} ({op.type.value} {op.name or ''})".strip(),
-                              data)
-            pos = loaded.positions.get(op.id)
-            if pos is None:
-                seq, condition, values = next_seq, "attribute_not_exists(pk)", {}
-                next_seq += 1
-            else:
-                seq = pos  # seqs are 0..n-1 in commit order, so a position is its seq
-                old = loaded.record.operations[pos]
-                condition, values = "#st = :old", {":old": {"S": old.status.value}}
-            put: dict[str, Any] = {
-                "TableName": self.table, "ConditionExpression": condition,
-                "Item": {**self._op_key(execution_id, op.id), "seq": {"N": str(seq)},
-                         "status": {"S": op.status.value}, "data": {"S": data}}}
-            if values:
-                put["ExpressionAttributeValues"] = values
-                put["ExpressionAttributeNames"] = {"#st": "status"}
-            unit = [{"Put": put}]
-            if op.type is OperationType.CALLBACK and pos is None and op.callback_id:
-                unit.append({"Put": {"TableName": self.table,
-                                     "Item": self._callback_item(execution_id, loaded, op),
-                                     "ConditionExpression": "attribute_not_exists(pk)"}})
-            writes.append((size, pos is None, unit))
-        return writes
+    def _op_write(self, execution_id: str, loaded: _Loaded, op: Operation,
+                  next_seq: int) -> tuple[int, bool, list[dict[str, Any]]]:
+        """(bytes, is new, [its conditional Put, + callback index Put]) of one touched
+        operation: a unit is never split across transactions."""
+        data = encode_operation(op)
+        size = check_size(f"operation {op.id!r} ({op.type.value} {op.name or ''})".strip(), data)
+        pos = loaded.positions.get(op.id)
+        if pos is None:
+            seq, condition, values = next_seq, "attribute_not_exists(pk)", {}
+        else:
+            seq = pos  # seqs are 0..n-1 in commit order, so a position is its seq
+            old = loaded.record.operations[pos]
+            condition, values = "#st = :old", {":old": {"S": old.status.value}}
+        put: dict[str, Any] = {
+            "TableName": self.table, "ConditionExpression": condition,
+            "Item": {**self._op_key(execution_id, op.id), "seq": {"N": str(seq)},
+                     "status": {"S": op.status.value}, "data": {"S": data}}}
+        if values:
+            put["ExpressionAttributeValues"] = values
+            put["ExpressionAttributeNames"] = {"#st": "status"}
+        unit = [{"Put": put}]
+        if op.type is OperationType.CALLBACK and pos is None and op.callback_id:
+            unit.append({"Put": {"TableName": self.table,
+                                 "Item": self._callback_item(execution_id, loaded, op),
+                                 "ConditionExpression": "attribute_not_exists(pk)"}})
+        return size, pos is None, unit
+
+    def _chunk(self, execution_id: str, loaded: _Loaded, ops: list[Operation],
+               prior: dict[str, Optional[Operation]], base: int
+               ) -> tuple[list[dict[str, Any]], int, int]:
+        """The next fenced transaction's writes: (items, operations taken, new operations);
+        <= 99 items / ~4 MB, at least one operation, numbered from ``base``."""
+        items: list[dict[str, Any]] = []
+        chunk_bytes = taken = new_ops = 0
+        for op in ops:
+            size, is_new, unit = self._op_write(execution_id, loaded,
+                                                _numbered(op, prior[op.id], base),
+                                                loaded.op_count + new_ops)
+            if items and (len(items) + len(unit) >= MAX_TRANSACTION_ITEMS
+                          or chunk_bytes + size > MAX_TRANSACTION_BYTES):
+                break
+            items.extend(unit)
+            chunk_bytes += size
+            taken += 1
+            new_ops += is_new
+        return items, taken, new_ops
+
+    def _commit(self, execution_id: str, holder: str, loaded: _Loaded,
+                ops: dict[str, Operation], prior: dict[str, Optional[Operation]],
+                count: int) -> dict[str, int]:
+        """Write in fenced transactions, in order; each reserves ``count`` commit numbers.
+        Returns each operation's base (its relative numbers + base = its commit numbers)."""
+        pending = list(ops.values())
+        bases: dict[str, int] = {}
+        while pending:
+            for attempt in range(_RACE_ATTEMPTS):
+                base = loaded.commit_seq or 0
+                items, taken, new_ops = self._chunk(execution_id, loaded, pending, prior, base)
+                fence = {"Update": {
+                    "TableName": self.table, "Key": self._header_key(execution_id),
+                    "UpdateExpression": "SET version = :nv, op_count = :oc, commit_seq = :cs",
+                    "ConditionExpression": "lease_holder = :h AND version = :v AND "
+                                           + _seq_condition(loaded.commit_seq),
+                    "ExpressionAttributeValues": {
+                        ":h": {"S": holder}, ":v": {"N": str(loaded.record.version)},
+                        ":nv": {"N": str(loaded.record.version + 1)},
+                        ":oc": {"N": str(loaded.op_count + new_ops)},
+                        ":cs": {"N": str(base + count)}, **_seq_values(loaded.commit_seq)},
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+                try:
+                    self._transact(fence, items)
+                    break
+                except Exception as exc:
+                    moved = _counter_moved(exc, holder, loaded)
+                    if moved is None or attempt == _RACE_ATTEMPTS - 1:
+                        self._forget(execution_id, holder)
+                        raise _checkpoint_error(exc, execution_id, holder, items) from None
+                    loaded.commit_seq = moved  # an outside completion took numbers: renumber
+            loaded.record.version += 1
+            loaded.op_count += new_ops
+            loaded.commit_seq = base + count
+            bases.update((op.id, base) for op in pending[:taken])
+            pending = pending[taken:]
+        return bases
 
     def _callback_item(self, execution_id: str, loaded: _Loaded, op: Operation) -> dict[str, Any]:
         item = {**self._ref_key("cb", op.callback_id or ""), "execution_id": {"S": execution_id},
@@ -391,38 +461,6 @@ class DynamoDBStore:
             item["heartbeat_deadline_ms"] = {
                 "N": str(op.start_ms + int(op.heartbeat_timeout_seconds * 1000))}
         return item
-
-    def _commit(self, execution_id: str, holder: str, loaded: _Loaded,
-                writes: list[tuple[int, bool, list[dict[str, Any]]]]) -> None:
-        """Write in fenced transactions of <= 99 items / ~4 MB, in order."""
-        chunks: list[tuple[list[dict[str, Any]], int]] = []
-        chunk: list[dict[str, Any]] = []
-        chunk_bytes = new_ops = 0
-        for size, is_new, unit in writes:
-            if chunk and (len(chunk) + len(unit) >= MAX_TRANSACTION_ITEMS
-                          or chunk_bytes + size > MAX_TRANSACTION_BYTES):
-                chunks.append((chunk, new_ops))
-                chunk, chunk_bytes, new_ops = [], 0, 0
-            chunk.extend(unit)
-            chunk_bytes += size
-            new_ops += is_new
-        chunks.append((chunk, new_ops))
-        for items, new_ops in chunks:
-            fence = {"Update": {
-                "TableName": self.table, "Key": self._header_key(execution_id),
-                "UpdateExpression": "SET version = :nv, op_count = :oc",
-                "ConditionExpression": "lease_holder = :h AND version = :v",
-                "ExpressionAttributeValues": {
-                    ":h": {"S": holder}, ":v": {"N": str(loaded.record.version)},
-                    ":nv": {"N": str(loaded.record.version + 1)},
-                    ":oc": {"N": str(loaded.op_count + new_ops)}}}}
-            try:
-                self._transact(fence, items)
-            except Exception as exc:
-                self._forget(execution_id, holder)
-                raise _checkpoint_error(exc, execution_id, holder, items) from None
-            loaded.record.version += 1
-            loaded.op_count += new_ops
 
     def _transact(self, fence: dict[str, Any], items: list[dict[str, Any]]) -> None:
         """One fenced transaction; retried (bounded) when it only lost a race with a concurrent
@@ -441,58 +479,72 @@ class DynamoDBStore:
     # --- finish -----------------------------------------------------------------------------
     def finish(self, execution_id: str, holder: str, status: ExecutionStatus,
                result: str | None = None, error: ErrorObject | None = None) -> None:
-        """Terminal status + result (fenced UpdateItem) and lease release."""
+        """Terminal status + result (fenced UpdateItem) and lease release; the new ``version``
+        is above every commit number handed out (retried if an outside completion took one)."""
         error_json = _encode_error(error)
         check_size(f"result of execution {execution_id!r}", result, error_json)
         loaded = self._holder_view(execution_id, holder)
         self._forget(execution_id, holder)
-        try:
-            self._ddb.update_item(
-                TableName=self.table, Key=self._header_key(execution_id),
-                UpdateExpression="SET #st = :st, #r = :r, #e = :e, end_ms = :now, version = :nv, "
-                                 "settled_version = :nv REMOVE lease_holder, lease_expires_ms",
-                ConditionExpression="lease_holder = :h AND version = :v AND #st = :running",
-                ExpressionAttributeNames={"#st": "status", "#r": "result", "#e": "error"},
-                ExpressionAttributeValues={
-                    ":st": {"S": status.value}, ":r": _s(result), ":e": _s(error_json),
-                    ":now": {"N": str(self.now_ms())}, ":h": {"S": holder},
-                    ":v": {"N": str(loaded.record.version)},
-                    ":nv": {"N": str(loaded.record.version + 1)},
-                    ":running": {"S": ExecutionStatus.RUNNING.value}},
-                ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        except Exception as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
-                raise
-            old = getattr(exc, "response", {}).get("Item") or {}
-            if _get_s(old, "status") not in (None, ExecutionStatus.RUNNING.value):
-                raise InvalidCheckpointError(
-                    f"execution {execution_id!r} already finished ({_get_s(old, 'status')})"
-                ) from None
-            raise FencedError(f"execution {execution_id!r}: {holder!r} no longer holds the lease "
-                              "(or the execution changed); finish rejected") from None
+        for attempt in range(_RACE_ATTEMPTS):
+            # the terminal version is above every commit number, so its event sorts last
+            new_version = max(loaded.record.version, loaded.commit_seq or 0) + 1
+            try:
+                self._ddb.update_item(
+                    TableName=self.table, Key=self._header_key(execution_id),
+                    UpdateExpression="SET #st = :st, #r = :r, #e = :e, end_ms = :now, "
+                                     "version = :nv, settled_version = :nv, commit_seq = :nv "
+                                     "REMOVE lease_holder, lease_expires_ms",
+                    ConditionExpression="lease_holder = :h AND version = :v AND #st = :running"
+                                        " AND " + _seq_condition(loaded.commit_seq),
+                    ExpressionAttributeNames={"#st": "status", "#r": "result", "#e": "error"},
+                    ExpressionAttributeValues={
+                        ":st": {"S": status.value}, ":r": _s(result), ":e": _s(error_json),
+                        ":now": {"N": str(self.now_ms())}, ":h": {"S": holder},
+                        ":v": {"N": str(loaded.record.version)},
+                        ":nv": {"N": str(new_version)},
+                        ":running": {"S": ExecutionStatus.RUNNING.value},
+                        **_seq_values(loaded.commit_seq)},
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD")
+                return
+            except Exception as exc:
+                if _code(exc) != "ConditionalCheckFailedException":
+                    raise
+                old = getattr(exc, "response", {}).get("Item") or {}
+                if _get_s(old, "status") not in (None, ExecutionStatus.RUNNING.value):
+                    raise InvalidCheckpointError(
+                        f"execution {execution_id!r} already finished ({_get_s(old, 'status')})"
+                    ) from None
+                moved = _moved_seq(old, holder, loaded)
+                if moved is None or attempt == _RACE_ATTEMPTS - 1:
+                    raise FencedError(
+                        f"execution {execution_id!r}: {holder!r} no longer holds the lease "
+                        "(or the execution changed); finish rejected") from None
+                loaded.commit_seq = moved  # an outside completion took a number meanwhile
 
     # --- outside the lease -------------------------------------------------------------------
     def complete_external(self, execution_id: str, operation_id: str,
                           update: OperationUpdate) -> bool:
-        """Finish an open operation without the lease: GetItem + one TransactWriteItems of the
-        op (conditional on its status) and ``wakes += 1`` on the header. False when it was
-        already finished. The fence ``version`` is not bumped, so a running lease holder stays
+        """Finish an open operation without the lease: BatchGetItem (the op and the header's
+        ``commit_seq``) + one TransactWriteItems of the op (conditional on its status) and, on
+        the header, ``wakes += 1`` and the next commit number (conditional on the counter). False
+        when it was already finished. The fence ``version`` is not bumped, so a running lease holder stays
         valid (its own write of this op is conditioned on the op's status); ``wakes`` tells it
         at ``release`` that something completed while it ran."""
         check_size(f"result of operation {operation_id!r}", update.payload,
                    _encode_error(update.error))
-        key = self._op_key(execution_id, operation_id)
         for attempt in range(_EXTERNAL_ATTEMPTS):
-            item = self._ddb.get_item(TableName=self.table, Key=key,
-                                      ConsistentRead=True).get("Item")
+            header, item = self._read_for_external(execution_id, operation_id)
+            if not header:
+                raise ExecutionNotFoundError(f"no durable execution {execution_id!r}")
             if not item:
-                self.get(execution_id)  # ExecutionNotFoundError when the execution is missing
                 raise InvalidCheckpointError(
                     f"execution {execution_id!r} has no operation {operation_id!r}")
             op = decode_operation(item["data"]["S"])
             if op.status in FINISHED or op.status not in OPEN_STATUSES:
                 return False
-            new = apply_update(op, update, self.now_ms())
+            counter = _commit_seq(header)
+            number = (counter or 0) + 1
+            new = apply_update(op, update, self.now_ms(), seq=number)
             try:
                 self._ddb.transact_write_items(TransactItems=[
                     {"Put": {"TableName": self.table,
@@ -502,15 +554,38 @@ class DynamoDBStore:
                              "ExpressionAttributeNames": {"#st": "status"},
                              "ExpressionAttributeValues": {":old": {"S": op.status.value}}}},
                     {"Update": {"TableName": self.table, "Key": self._header_key(execution_id),
-                                "UpdateExpression": "ADD wakes :one",
-                                "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
+                                "UpdateExpression": "SET commit_seq = :n ADD wakes :one",
+                                "ConditionExpression": _seq_condition(counter),
+                                "ExpressionAttributeValues": {
+                                    ":one": {"N": "1"}, ":n": {"N": str(number)},
+                                    **_seq_values(counter)}}}])
                 return True
             except Exception as exc:
                 if _code(exc) != "TransactionCanceledException":
                     raise
-                time.sleep(0.01 * (attempt + 1))  # the op changed, or a concurrent transaction
+                # the op changed, a checkpoint took commit numbers, or a concurrent transaction
+                time.sleep(0.01 * (attempt + 1))
         raise FencedError(f"operation {operation_id!r} of execution {execution_id!r} kept "
                           f"changing; external {update.action.value} not applied")
+
+    def _read_for_external(self, execution_id: str, operation_id: str
+                           ) -> tuple[Optional[dict[str, Any]], Optional[dict[str, Any]]]:
+        """(header's counter attributes, operation item) in one strongly consistent
+        BatchGetItem; None for a missing item."""
+        keys = [self._header_key(execution_id), self._op_key(execution_id, operation_id)]
+        request = {self.table: {"Keys": keys, "ConsistentRead": True,
+                                "ProjectionExpression": "pk, sk, seq, #st, #d, commit_seq",
+                                "ExpressionAttributeNames": {"#st": "status", "#d": "data"}}}
+        found: dict[str, dict[str, Any]] = {}
+        for _ in range(_EXTERNAL_ATTEMPTS):  # bounded: unprocessed keys under throttling
+            answer = self._ddb.batch_get_item(RequestItems=request)
+            for got in answer.get("Responses", {}).get(self.table, []):
+                found[got["sk"]["S"]] = got
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(0.01)
+        return found.get(META), found.get(f"op#{operation_id}")
 
     def find_callback(self, callback_id: str) -> tuple[str, str]:
         info = self.callback_info(callback_id)
@@ -594,17 +669,64 @@ def _copy(record: ExecutionRecord) -> ExecutionRecord:
                    parent=dict(record.parent) if record.parent else None)
 
 
+def _commit_seq(header: dict[str, Any]) -> Optional[int]:
+    """The header's commit counter; None for an item written before it existed."""
+    value = header.get("commit_seq")
+    return int(value["N"]) if value else None
+
+
+def _seq_condition(counter: Optional[int]) -> str:
+    """Condition: the header's commit counter is still ``counter`` (as last seen)."""
+    return "attribute_not_exists(commit_seq)" if counter is None else "commit_seq = :seq"
+
+
+def _seq_values(counter: Optional[int]) -> dict[str, Any]:
+    return {} if counter is None else {":seq": {"N": str(counter)}}
+
+
+def _numbered(op: Operation, prior: Optional[Operation], base: int) -> Operation:
+    """``op`` with the commit numbers it got in this checkpoint (relative) moved to ``base``."""
+    changes: dict[str, int] = {}
+    if op.start_seq is not None and (prior is None or prior.start_seq is None):
+        changes["start_seq"] = base + op.start_seq
+    if op.end_seq is not None and (prior is None or prior.end_seq is None):
+        changes["end_seq"] = base + op.end_seq
+    return op.with_changes(**changes) if changes else op
+
+
+def _moved_seq(old: dict[str, Any], holder: str, loaded: _Loaded) -> Optional[int]:
+    """The header's new counter when only it changed under ``holder`` (an outside completion
+    took a number); None when the lease or the version changed (fenced)."""
+    if (_get_s(old, "lease_holder") != holder
+            or int(old.get("version", {}).get("N", -1)) != loaded.record.version):
+        return None
+    counter = _commit_seq(old)
+    return counter if counter is not None and counter != loaded.commit_seq else None
+
+
+def _counter_moved(exc: Exception, holder: str, loaded: _Loaded) -> Optional[int]:
+    """For a cancelled checkpoint transaction: the fresh counter when the fence failed only on
+    it (and no operation's condition failed); otherwise None."""
+    if _code(exc) != "TransactionCanceledException":
+        return None
+    reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
+    if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed" or any(
+            r.get("Code") not in (None, "None") for r in reasons[1:]):
+        return None
+    return _moved_seq(reasons[0].get("Item") or {}, holder, loaded)
+
+
 def _checkpoint_error(exc: Exception, execution_id: str, holder: str,
                       items: list[dict[str, Any]]) -> Exception:
     if _code(exc) != "TransactionCanceledException":
         return exc
     reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
-    if not reasons or reasons[0].get("Code") == "ConditionalCheckFailed":
-        return FencedError(f"execution {execution_id!r}: {holder!r} no longer holds the lease "
-                           "or another writer checkpointed; checkpoint rejected")
     for reason, write in zip(reasons[1:], items):
         if reason.get("Code") == "ConditionalCheckFailed":
             sk = write["Put"]["Item"]["sk"]["S"]
             return FencedError(f"execution {execution_id!r}: {sk} changed outside this writer "
                                "(completed externally); checkpoint rejected, replay to continue")
+    if not reasons or reasons[0].get("Code") == "ConditionalCheckFailed":
+        return FencedError(f"execution {execution_id!r}: {holder!r} no longer holds the lease "
+                           "or another writer checkpointed; checkpoint rejected")
     return exc

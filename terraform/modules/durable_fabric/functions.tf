@@ -43,7 +43,7 @@ locals {
       { sid = "SendToQueues", actions = ["sqs:SendMessage"], resources = [aws_sqs_queue.work.arn, aws_sqs_queue.failed_events.arn] },
       {
         sid       = "CompleteCallbacks"
-        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
+        actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
         resources = [aws_dynamodb_table.workflow.arn]
       },
       { sid = "CallbackTimeoutTimers", actions = ["scheduler:CreateSchedule"], resources = [local.schedule_group_schedules] },
@@ -243,7 +243,7 @@ data "aws_iam_policy_document" "user_function" {
 
   statement {
     sid       = "Workflows"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
+    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
     resources = [aws_dynamodb_table.workflow.arn]
   }
 
