@@ -583,9 +583,10 @@ class DynamoDBStore:
                 found[got["sk"]["S"]] = got
             request = answer.get("UnprocessedKeys") or {}
             if not request:
-                break
+                return found.get(META), found.get(f"op#{operation_id}")
             time.sleep(0.01)
-        return found.get(META), found.get(f"op#{operation_id}")
+        raise FencedError(f"execution {execution_id!r}: reading operation {operation_id!r} was "
+                          "throttled; outside completion not applied, retry")
 
     def find_callback(self, callback_id: str) -> tuple[str, str]:
         info = self.callback_info(callback_id)
