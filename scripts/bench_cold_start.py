@@ -16,6 +16,7 @@ ENTRY_POINTS = [
     "durable_lambda.actor_handler",
     "durable_lambda.router",
     "durable_lambda.workflows",
+    "durable_lambda.workflows.hosting",
     "boto3",
 ]
 PROBE = ("import time, importlib; t = time.perf_counter(); importlib.import_module({!r}); "
