@@ -37,8 +37,7 @@ def _now_ms() -> int:
 
 
 def _conditional_failed(exc: Exception) -> bool:
-    code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+    return aws.error_code(exc) in ("ConditionalCheckFailedException", "TransactionCanceledException")
 
 
 def encode_state(key: str, state: Any, processed: list[str]) -> str:
@@ -107,8 +106,7 @@ class ActorStore:
             else:
                 aws.client("dynamodb").update_item(**update)
         except Exception as exc:
-            if getattr(exc, "response", {}).get("Error", {}).get("Code") == (
-                    "TransactionCanceledException"):
+            if aws.error_code(exc) == "TransactionCanceledException":
                 reasons = exc.response.get("CancellationReasons", [])  # type: ignore[attr-defined]
                 if reasons and reasons[0].get("Code") != "ConditionalCheckFailed":
                     raise _extra_write_failed(exc, reasons) from None

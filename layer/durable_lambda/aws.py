@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import Any
+from typing import Any, Optional
 
 from .settings import get_settings
 
@@ -40,6 +40,12 @@ def client(service: str) -> Any:
             found.meta.events.register("before-call.*.*", count_call)
             _clients[service] = found
         return found
+
+
+def error_code(exc: BaseException) -> Optional[str]:
+    """The AWS error code of a botocore ClientError (None for any other exception)."""
+    response: Any = getattr(exc, "response", None) or {}
+    return response.get("Error", {}).get("Code")
 
 
 def reset_clients() -> None:

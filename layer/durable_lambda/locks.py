@@ -26,8 +26,7 @@ class Lease:
 
 
 def _is_conditional_failure(exc: Exception) -> bool:
-    return getattr(exc, "response", {}).get("Error", {}).get("Code") == (
-        "ConditionalCheckFailedException")
+    return aws.error_code(exc) == "ConditionalCheckFailedException"
 
 
 class Locks:

@@ -24,7 +24,7 @@ import math
 import re
 import time
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Optional
 
 from .envelope import Envelope, send
 from .errors import InvalidRequestError
@@ -100,7 +100,7 @@ def _create_schedule(name: str, envelope: Envelope, fire_at: float) -> None:
             ActionAfterCompletion="DELETE", State="ENABLED", Target=target,
             Description=f"durable-lambda timer for {envelope.kind} {envelope.target}"[:512])
     except Exception as exc:
-        if _error_code(exc) != "ConflictException":
+        if aws.error_code(exc) != "ConflictException":
             raise
         # a schedule with this name exists: this timer is already scheduled
 
@@ -121,15 +121,10 @@ def cancel(name: str) -> bool:
         aws.client("scheduler").delete_schedule(
             Name=name, GroupName=get_settings().require("schedule_group"))
     except Exception as exc:
-        if _error_code(exc) == "ResourceNotFoundException":
+        if aws.error_code(exc) == "ResourceNotFoundException":
             return False
         raise
     return True
-
-
-def _error_code(exc: Exception) -> Optional[str]:
-    response: Any = getattr(exc, "response", None) or {}
-    return response.get("Error", {}).get("Code")
 
 
 __all__ = ["schedule_envelope", "cancel", "schedule_name", "at_expression",

@@ -67,8 +67,7 @@ class WorkflowService:
                       "ttl": {"N": str(now // 1000 + ttl_seconds)}},
                 ConditionExpression="attribute_not_exists(pk)")
         except Exception as exc:
-            if getattr(exc, "response", {}).get("Error", {}).get("Code") != (
-                    "ConditionalCheckFailedException"):
+            if aws.error_code(exc) != "ConditionalCheckFailedException":
                 raise
         return workflow_id
 
@@ -88,8 +87,7 @@ class WorkflowService:
         try:
             aws.client("dynamodb").update_item(**self.resolve_write(workflow_id, result))
         except Exception as exc:
-            if getattr(exc, "response", {}).get("Error", {}).get("Code") != (
-                    "ConditionalCheckFailedException"):
+            if aws.error_code(exc) != "ConditionalCheckFailedException":
                 raise
             self.get(workflow_id)  # raises WorkflowNotFoundError when missing
             raise WorkflowAlreadyResolvedError(

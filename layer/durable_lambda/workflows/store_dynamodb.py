@@ -74,10 +74,6 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _code(exc: Exception) -> Optional[str]:
-    return getattr(exc, "response", {}).get("Error", {}).get("Code")
-
-
 def _s(value: Optional[str]) -> dict[str, Any]:
     return {"S": value} if value is not None else {"NULL": True}
 
@@ -201,7 +197,7 @@ class DynamoDBStore:
                              "ConditionExpression": "attribute_not_exists(pk)"}},
                     {"Put": put}])
             except Exception as exc:
-                if _code(exc) != "TransactionCanceledException":
+                if aws.error_code(exc) != "TransactionCanceledException":
                     raise
                 existing = self._ddb.get_item(
                     TableName=self.table, Key=self._ref_key("name", f"{function_name}#{name}"),
@@ -275,7 +271,7 @@ class DynamoDBStore:
                 ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )["Attributes"]
         except Exception as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
+            if aws.error_code(exc) != "ConditionalCheckFailedException":
                 raise
             old = getattr(exc, "response", {}).get("Item") or self._ddb.get_item(
                 TableName=self.table, Key=self._header_key(execution_id),
@@ -319,13 +315,13 @@ class DynamoDBStore:
                                         "(attribute_not_exists(wakes) OR wakes = :w)")
                 return False
             except Exception as exc:
-                if _code(exc) != "ConditionalCheckFailedException":
+                if aws.error_code(exc) != "ConditionalCheckFailedException":
                     raise
         try:
             self._ddb.update_item(**params, ExpressionAttributeValues=values,
                                   ConditionExpression="lease_holder = :h")
         except Exception as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
+            if aws.error_code(exc) != "ConditionalCheckFailedException":
                 raise
             return False
         return loaded is not None
@@ -507,7 +503,7 @@ class DynamoDBStore:
                     ReturnValuesOnConditionCheckFailure="ALL_OLD")
                 return
             except Exception as exc:
-                if _code(exc) != "ConditionalCheckFailedException":
+                if aws.error_code(exc) != "ConditionalCheckFailedException":
                     raise
                 old = getattr(exc, "response", {}).get("Item") or {}
                 if _get_s(old, "status") not in (None, ExecutionStatus.RUNNING.value):
@@ -561,7 +557,7 @@ class DynamoDBStore:
                                     **_seq_values(counter)}}}])
                 return True
             except Exception as exc:
-                if _code(exc) != "TransactionCanceledException":
+                if aws.error_code(exc) != "TransactionCanceledException":
                     raise
                 # the op changed, a checkpoint took commit numbers, or a concurrent transaction
                 time.sleep(0.01 * (attempt + 1))
@@ -708,7 +704,7 @@ def _moved_seq(old: dict[str, Any], holder: str, loaded: _Loaded) -> Optional[in
 def _counter_moved(exc: Exception, holder: str, loaded: _Loaded) -> Optional[int]:
     """For a cancelled checkpoint transaction: the fresh counter when the fence failed only on
     it (and no operation's condition failed); otherwise None."""
-    if _code(exc) != "TransactionCanceledException":
+    if aws.error_code(exc) != "TransactionCanceledException":
         return None
     reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
     if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed" or any(
@@ -719,7 +715,7 @@ def _counter_moved(exc: Exception, holder: str, loaded: _Loaded) -> Optional[int
 
 def _checkpoint_error(exc: Exception, execution_id: str, holder: str,
                       items: list[dict[str, Any]]) -> Exception:
-    if _code(exc) != "TransactionCanceledException":
+    if aws.error_code(exc) != "TransactionCanceledException":
         return exc
     reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
     for reason, write in zip(reasons[1:], items):
