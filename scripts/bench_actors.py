@@ -15,7 +15,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from durable_lambda import ActorClient, actor, aws, router
+from durable_lambda import ActorClient, actor
+from durable_lambda.core import aws
+from durable_lambda.platform import router
 from durable_lambda.testing.fabric import deploy_fabric
 from durable_lambda.testing.local_aws import configure_environment, start_local_aws
 from durable_lambda.testing.local_lambda import LocalLambda

@@ -13,8 +13,8 @@ import sys
 
 ENTRY_POINTS = [
     "durable_lambda",
-    "durable_lambda.actor_handler",
-    "durable_lambda.router",
+    "durable_lambda.actors.handler",
+    "durable_lambda.platform.router",
     "durable_lambda.workflows",
     "durable_lambda.workflows.hosting",
     "boto3",

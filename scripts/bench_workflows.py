@@ -15,17 +15,22 @@ import time
 from collections import Counter
 from typing import Any, Callable
 
-from durable_lambda import aws
+from durable_lambda.core import aws
 from durable_lambda.testing.local_cloud import LocalCloud
 from durable_lambda.testing.scheduler_pump import SchedulerPump
 from durable_lambda.workflows import DurableContext, durable_execution
 from durable_lambda.workflows.callbacks import complete_callback
 from durable_lambda.workflows.client import start_execution
+from durable_lambda.workflows.dynamodb import DynamoDBStore, encode_operation
+from durable_lambda.workflows.dynamodb.items import header_key, op_key
 from durable_lambda.workflows.hosting import LambdaHost
 from durable_lambda.workflows.model import (
-    ExecutionStatus, OperationAction, OperationType, OperationUpdate)
+    ExecutionStatus,
+    OperationAction,
+    OperationType,
+    OperationUpdate,
+)
 from durable_lambda.workflows.reducer import apply_update
-from durable_lambda.workflows.store_dynamodb import DynamoDBStore, encode_operation
 
 CALLBACKS: dict[str, str] = {}
 
@@ -193,7 +198,7 @@ def seed(store: DynamoDBStore, execution_id: str, ops: list[Any], first_seq: int
     """Write operation items as the store does, 25 per BatchWriteItem; returns seconds."""
     ddb = aws.client("dynamodb")
     start = time.perf_counter()
-    items = [{**store._op_key(execution_id, op.id), "seq": {"N": str(first_seq + i)},
+    items = [{**op_key(execution_id, op.id), "seq": {"N": str(first_seq + i)},
               "status": {"S": op.status.value}, "data": {"S": encode_operation(op)}}
              for i, op in enumerate(ops)]
     for begin in range(0, len(items), 25):
@@ -203,7 +208,7 @@ def seed(store: DynamoDBStore, execution_id: str, ops: list[Any], first_seq: int
             pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
             if not pending:
                 break
-    ddb.update_item(TableName=store.table, Key=store._header_key(execution_id),
+    ddb.update_item(TableName=store.table, Key=header_key(execution_id),
                     UpdateExpression="SET op_count = :n, settled_version = version",
                     ExpressionAttributeValues={":n": {"N": str(first_seq + len(ops))}})
     return time.perf_counter() - start

@@ -83,9 +83,9 @@ def main() -> int:
 def run_durable_workflow(cloud: LocalCloud) -> None:
     """examples/workflows/order_pipeline.py on the fabric: start, approve by callback (through
     EventBridge -> signal forwarder), skip the waits (Scheduler -> timer forwarder), finish."""
-    from durable_lambda.signals import send_callback_result
+    from durable_lambda.platform.signals import send_callback_result
     from durable_lambda.workflows.client import get_execution, start_execution
-    from durable_lambda.workflows.store_dynamodb import DynamoDBStore
+    from durable_lambda.workflows.dynamodb import DynamoDBStore
     from examples.workflows.order_pipeline import order_pipeline, payments
 
     cloud.register_durable(order_pipeline, payments)

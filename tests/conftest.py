@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from durable_lambda import aws
+from durable_lambda.core import aws
 from durable_lambda.testing.fabric import Fabric, deploy_fabric
 from durable_lambda.testing.local_aws import LocalAws, configure_environment, start_local_aws
 from durable_lambda.testing.local_lambda import LocalLambda
@@ -32,7 +32,7 @@ def fabric(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fab
     deployed.activate()
     aws.call_counter.clear()
     yield deployed
-    from durable_lambda.settings import reset_settings
+    from durable_lambda.core.settings import reset_settings
     reset_settings()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from durable_lambda.locks import Locks
+from durable_lambda.platform.locks import Locks
 from durable_lambda.testing.fabric import Fabric
 
 

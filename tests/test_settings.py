@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from durable_lambda.errors import ConfigurationError
-from durable_lambda.settings import load_settings
+from durable_lambda.core.errors import ConfigurationError
+from durable_lambda.core.settings import load_settings
 
 
 def test_seed_variable_names_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from durable_lambda import actor
-from durable_lambda.errors import InvalidRequestError
+from durable_lambda.core.errors import InvalidRequestError
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 #: Where "now" comes from; a test or local run may substitute a manual clock.

@@ -30,7 +30,7 @@ import time
 from typing import Any, Optional
 
 from durable_lambda import actor
-from durable_lambda.errors import InvalidRequestError
+from durable_lambda.core.errors import InvalidRequestError
 
 HISTORY = 10
 #: EventBridge Scheduler fires with 60-second precision

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, Optional, TypeVar
 
-from durable_lambda.actor_store import ActorRecord, ActorStore
+from durable_lambda.actors.store import ActorRecord, ActorStore
 from durable_lambda.testing.local_aws import LocalAws
 from durable_lambda.testing.local_cloud import LocalCloud
 from durable_lambda.testing.scheduler_pump import ManualClock, SchedulerPump

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from durable_lambda import actor
-from durable_lambda.errors import InvalidRequestError
+from durable_lambda.core.errors import InvalidRequestError
 
 MAX_LIMIT = 100
 

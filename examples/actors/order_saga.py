@@ -34,7 +34,7 @@ import os
 from typing import Any
 
 from durable_lambda import actor
-from durable_lambda.errors import InvalidRequestError
+from durable_lambda.core.errors import InvalidRequestError
 
 #: step -> (env variable naming the function of its actors, default function name)
 STEPS = {"reserve": ("SAGA_INVENTORY_FUNCTION", "examples-inventory"),

@@ -25,7 +25,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from durable_lambda import actor
-from durable_lambda.errors import InvalidRequestError
+from durable_lambda.core.errors import InvalidRequestError
 
 #: Where "now" comes from; a test or local run may substitute a manual clock.
 clock = time.time

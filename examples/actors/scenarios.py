@@ -9,12 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from durable_lambda import ActorClient, WorkflowService
-from durable_lambda.forwarders import timer as timer_forwarder
+from durable_lambda.platform import timer_forwarder as timer_forwarder
 from durable_lambda.testing.local_cloud import LocalCloud
 
 from . import circuit_breaker, counter, cron, leaderboard, order_saga, rate_limiter
-from .harness import (SCHEDULER_SLACK_SECONDS, concurrently,
-                      manual_clock, scenario, scheduler_pump, stored, unique)
+from .harness import (
+    SCHEDULER_SLACK_SECONDS,
+    concurrently,
+    manual_clock,
+    scenario,
+    scheduler_pump,
+    stored,
+    unique,
+)
 
 
 @scenario("counter")

@@ -2,6 +2,6 @@
 
 The code ships in the durable-lambda layer; this file only names the handler.
 """
-from durable_lambda.router import handler
+from durable_lambda.platform.router import handler
 
 __all__ = ["handler"]

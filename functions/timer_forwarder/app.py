@@ -2,6 +2,6 @@
 
 The code ships in the durable-lambda layer; this file only names the handler.
 """
-from durable_lambda.forwarders.timer import handler
+from durable_lambda.platform.timer_forwarder import handler
 
 __all__ = ["handler"]

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from durable_lambda import ActorClient, actor, router
-from durable_lambda.actor_context import ActorContext
+from durable_lambda import ActorClient, actor
+from durable_lambda.actors.context import ActorContext
+from durable_lambda.platform import router
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.testing.sqs_poller import SqsPoller
@@ -42,5 +43,5 @@ class World:
                                 function_name="router")
 
     def state(self, actor_id: str) -> dict[str, Any]:
-        from durable_lambda.actor_store import ActorStore
+        from durable_lambda.actors.store import ActorStore
         return ActorStore(self.fabric.table).read(f"counter#{actor_id}").state

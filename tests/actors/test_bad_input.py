@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from durable_lambda import ActorClient, actor
-from durable_lambda.errors import InvalidRequestError, RemoteActorError
+from durable_lambda.core.errors import InvalidRequestError, RemoteActorError
 
 from .conftest import World
 
@@ -121,7 +121,7 @@ def test_a_failing_target_function_fails_only_its_own_records(world: World) -> N
 
 
 def test_a_workflow_message_sent_to_an_actor_function_is_dead_lettered(world: World) -> None:
-    from durable_lambda.envelope import Envelope, send
+    from durable_lambda.core.envelope import Envelope, send
     send(Envelope(kind="workflow", target="counter", key="exec-1", payload={}))
     world.client.send("ok", {"by": 1})
     world.poller.drain()

@@ -16,9 +16,9 @@ import boto3
 import pytest
 
 from durable_lambda import ActorClient, actor
-from durable_lambda.actor_store import ActorStore
-from durable_lambda.errors import RemoteActorError
-from durable_lambda.settings import reset_settings
+from durable_lambda.actors.store import ActorStore
+from durable_lambda.core.errors import RemoteActorError
+from durable_lambda.core.settings import reset_settings
 from durable_lambda.testing.fabric import MAX_RECEIVE_COUNT
 
 from .conftest import World
@@ -166,8 +166,9 @@ def test_duplicate_delivery_changes_state_once(world: World) -> None:
         "Messages"][0]
     event = {"Records": [{"messageId": record["MessageId"], "body": record["Body"],
                           "attributes": record["Attributes"], "eventSource": "aws:sqs"}]}
-    from .conftest import counter
     from durable_lambda.testing.local_lambda import LambdaContext
+
+    from .conftest import counter
     for _ in range(3):  # e.g. the delete after success was lost and SQS redelivered
         assert counter(event, LambdaContext("counter")) == {"batchItemFailures": []}
     assert world.state("d") == {"n": 1, "seen": ["once"]}

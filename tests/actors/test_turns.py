@@ -1,8 +1,8 @@
 """Sync and async turns: results, persistence, coalescing and the calls they cost."""
 from __future__ import annotations
 
-from durable_lambda import aws
-from durable_lambda.actor_store import ActorStore
+from durable_lambda.actors.store import ActorStore
+from durable_lambda.core import aws
 
 from .conftest import World
 

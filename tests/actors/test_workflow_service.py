@@ -7,8 +7,12 @@ from typing import Any
 import pytest
 
 from durable_lambda import ActorClient, WorkflowService, actor
-from durable_lambda.errors import (RemoteActorError, WorkflowAlreadyResolvedError,
-                                   WorkflowNotFoundError, WorkflowTimeoutError)
+from durable_lambda.core.errors import (
+    RemoteActorError,
+    WorkflowAlreadyResolvedError,
+    WorkflowNotFoundError,
+    WorkflowTimeoutError,
+)
 
 from .conftest import World
 

@@ -16,7 +16,6 @@ import pytest
 from .conftest import ROOT, SAM_VENV_BIN, sam_executable
 
 
-
 def _python312() -> str:
     """A real python3.12 (pyenv's shim on PATH may refuse to run one)."""
     for candidate in [*sorted(Path.home().glob(".pyenv/versions/3.12*/bin/python3.12")),
@@ -49,7 +48,7 @@ def test_layer_zip_has_the_runtime_and_its_dependencies_only(layer_zip: Path) ->
     names = zipfile.ZipFile(layer_zip).namelist()
     assert names and all(n.startswith("python/") for n in names)
     assert "python/durable_lambda/__init__.py" in names
-    assert "python/durable_lambda/router.py" in names
+    assert "python/durable_lambda/platform/router.py" in names
     assert not [n for n in names if n.startswith("python/durable_lambda/testing")]
     assert "python/pydantic_settings/__init__.py" in names
     assert [n for n in names if n.startswith("python/pydantic_core/_pydantic_core.cpython-312-x86_64-linux-gnu")]
@@ -70,7 +69,7 @@ def test_layer_imports_on_python312_without_site_packages(layer_zip: Path, tmp_p
     """Like /opt/python in Lambda: only the layer on the path (boto3 is not needed to import)."""
     zipfile.ZipFile(layer_zip).extractall(tmp_path)
     probe = ("import sys; sys.path.insert(0, sys.argv[1]);"
-             "from durable_lambda.settings import get_settings;"
+             "from durable_lambda.core.settings import get_settings;"
              "assert get_settings().require('queue') == 'q';"
              "import pydantic_core, durable_lambda;"
              "assert pydantic_core.__file__.startswith(sys.argv[1]);"

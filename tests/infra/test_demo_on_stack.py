@@ -8,8 +8,9 @@ from typing import Any
 import boto3
 import pytest
 
-from durable_lambda import ActorClient, actor, router
-from durable_lambda.settings import reset_settings
+from durable_lambda import ActorClient, actor
+from durable_lambda.core.settings import reset_settings
+from durable_lambda.platform import router
 from durable_lambda.testing.event_pump import EventPump
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.testing.scheduler_pump import ManualClock, SchedulerPump
@@ -17,8 +18,8 @@ from durable_lambda.testing.sqs_poller import SqsPoller
 from durable_lambda.workflows import DurableContext, Duration, durable_execution
 from durable_lambda.workflows.callbacks import complete_callback
 from durable_lambda.workflows.client import get_execution, start_execution
+from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.hosting import LambdaHost
-from durable_lambda.workflows.store_dynamodb import DynamoDBStore
 
 from .conftest import Stack
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from durable_lambda.settings import DurableSettings
+from durable_lambda.core.settings import DurableSettings
 from durable_lambda.testing import fabric as local_fabric
 from durable_lambda.testing.fabric import Fabric
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from durable_lambda import ActorClient, actor, aws, router
-from durable_lambda.actor_context import ActorContext
-from durable_lambda.actor_store import ActorStore
+from durable_lambda import ActorClient, actor
+from durable_lambda.actors.context import ActorContext
+from durable_lambda.actors.store import ActorStore
+from durable_lambda.core import aws
+from durable_lambda.platform import router
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.testing.scheduler_pump import ManualClock, SchedulerPump

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from durable_lambda import redriver, router
-from durable_lambda.forwarders import signal, timer
+from durable_lambda.platform import redriver, router
+from durable_lambda.platform import signal_forwarder as signal
+from durable_lambda.platform import timer_forwarder as timer
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {"router": router.handler, "timer_forwarder": timer.handler,
@@ -29,8 +30,8 @@ def test_each_platform_function_exports_its_layer_handler(name: str) -> None:
 
 def test_the_forwarders_import_without_boto3() -> None:
     """Cold start: boto3 is imported on the first AWS call, not at import time."""
-    code = ("import sys; import durable_lambda.forwarders.timer, durable_lambda.forwarders.signal,"
-            " durable_lambda.redriver, durable_lambda.timers, durable_lambda.signals;"
+    code = ("import sys; import durable_lambda.platform.timer_forwarder, durable_lambda.platform.signal_forwarder,"
+            " durable_lambda.platform.redriver, durable_lambda.core.timers, durable_lambda.platform.signals;"
             " print('boto3' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)

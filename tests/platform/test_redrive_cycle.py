@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
-from durable_lambda import ActorClient, actor, redriver, router
-from durable_lambda.actor_context import ActorContext
+from durable_lambda import ActorClient, actor
+from durable_lambda.actors.context import ActorContext
+from durable_lambda.platform import redriver, router
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.testing.sqs_poller import SqsPoller

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from durable_lambda import aws, redriver
-from durable_lambda.envelope import Envelope
-from durable_lambda.errors import InvalidRequestError
+from durable_lambda.core import aws
+from durable_lambda.core.envelope import Envelope
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.platform import redriver
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LambdaContext
 
@@ -75,7 +76,7 @@ def test_the_counter_grows_and_messages_over_the_limit_are_parked(
 
 def test_the_limit_comes_from_durable_max_redrives(fabric: Fabric, peek: Peek,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from durable_lambda.settings import reset_settings
+    from durable_lambda.core.settings import reset_settings
     monkeypatch.setenv("DURABLE_MAX_REDRIVES", "0")
     reset_settings()
     _dead(peek, "a", 0)
@@ -198,7 +199,7 @@ def test_a_bad_max_messages_is_a_typed_error(fabric: Fabric, value: Any) -> None
 
 
 def test_runs_of_the_handler_take_turns_on_the_lease(fabric: Fabric, peek: Peek) -> None:
-    from durable_lambda.locks import Locks
+    from durable_lambda.platform.locks import Locks
     _dead(peek, "a", 0)
     other = Locks().acquire(redriver.LEASE_NAME, 60)
     assert other is not None

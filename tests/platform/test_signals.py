@@ -6,15 +6,21 @@ from typing import Any
 
 import pytest
 
-from durable_lambda import aws, signals
-from durable_lambda.envelope import Envelope
-from durable_lambda.errors import InvalidRequestError, SerializationError
-from durable_lambda.forwarders import signal as signal_forwarder
+from durable_lambda.core import aws
+from durable_lambda.core.envelope import Envelope
+from durable_lambda.core.errors import InvalidRequestError, SerializationError
+from durable_lambda.platform import signal_forwarder as signal_forwarder
+from durable_lambda.platform import signals
 from durable_lambda.testing.event_pump import EventPump
 from durable_lambda.testing.fabric import Fabric
+from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.model import (
-    ExecutionStatus, OperationAction, OperationStatus, OperationType, OperationUpdate)
-from durable_lambda.workflows.store_dynamodb import DynamoDBStore
+    ExecutionStatus,
+    OperationAction,
+    OperationStatus,
+    OperationType,
+    OperationUpdate,
+)
 
 from .conftest import Peek
 

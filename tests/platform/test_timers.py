@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from durable_lambda import aws, timers
-from durable_lambda.envelope import Envelope
-from durable_lambda.errors import ConfigurationError, InvalidRequestError
-from durable_lambda.forwarders import timer as timer_forwarder
-from durable_lambda.settings import reset_settings
+from durable_lambda.core import aws
+from durable_lambda.core.envelope import Envelope
+from durable_lambda.core.errors import ConfigurationError, InvalidRequestError
+from durable_lambda.core.settings import reset_settings
+from durable_lambda.platform import timer_forwarder as timer_forwarder
+from durable_lambda.core import timers
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.scheduler_pump import ManualClock, SchedulerPump
 

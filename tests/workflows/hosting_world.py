@@ -5,14 +5,14 @@ import time
 from collections.abc import Callable
 from typing import Any, Optional
 
-from durable_lambda import router
+from durable_lambda.platform import router
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.testing.sqs_poller import SqsPoller
+from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.execution import DurableFunction
 from durable_lambda.workflows.hosting import LambdaHost
 from durable_lambda.workflows.model import ExecutionRecord, ExecutionStatus
-from durable_lambda.workflows.store_dynamodb import DynamoDBStore
 
 
 def dynamodb_store(request: Any) -> DynamoDBStore:

@@ -5,10 +5,11 @@ import logging
 
 import pytest
 
-from durable_lambda.errors import FencedError
+from durable_lambda.core.errors import FencedError
 from durable_lambda.workflows import RetryPresets, Saga, StepConfig, StepSemantics
 from durable_lambda.workflows.engine import ExecutionOptions
-from durable_lambda.workflows.model import ExecutionStatus, OperationStatus as S
+from durable_lambda.workflows.model import ExecutionStatus
+from durable_lambda.workflows.model import OperationStatus as S
 from durable_lambda.workflows.outcome import OutcomeStatus
 
 from .helpers import Harness
@@ -110,7 +111,8 @@ def test_saga_does_not_compensate_on_suspension_or_success() -> None:
 
 def test_replay_ends_once_every_recorded_operation_was_revisited(
         caplog: pytest.LogCaptureFixture) -> None:
-    from durable_lambda.workflows.model import OperationAction as A, OperationType as T
+    from durable_lambda.workflows.model import OperationAction as A
+    from durable_lambda.workflows.model import OperationType as T
     from durable_lambda.workflows.model import OperationUpdate
 
     def handler(e, ctx):

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from durable_lambda import aws
+from durable_lambda.core import aws
 from durable_lambda.testing.durable_runner import DurableTestRunner
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
@@ -20,11 +20,17 @@ from durable_lambda.testing.scheduler_pump import ManualClock
 from durable_lambda.workflows import DurableContext, durable_execution
 from durable_lambda.workflows.callbacks import complete_callback
 from durable_lambda.workflows.client import start_execution, wait_for_result
+from durable_lambda.workflows.dynamodb import DynamoDBStore
+from durable_lambda.workflows.dynamodb.items import header_key
 from durable_lambda.workflows.history import history_events
 from durable_lambda.workflows.model import (
-    ExecutionRecord, ExecutionStatus, Operation, OperationAction as A, OperationType as T,
-    OperationUpdate)
-from durable_lambda.workflows.store_dynamodb import DynamoDBStore
+    ExecutionRecord,
+    ExecutionStatus,
+    Operation,
+    OperationUpdate,
+)
+from durable_lambda.workflows.model import OperationAction as A
+from durable_lambda.workflows.model import OperationType as T
 
 from .hosting_world import World
 
@@ -50,7 +56,7 @@ def shape(events: list[dict[str, Any]]) -> list[tuple[str, Any]]:
 
 def leased(eid: str) -> bool:
     item = aws.client("dynamodb").get_item(
-        TableName=DynamoDBStore().table, Key=DynamoDBStore._header_key(eid),
+        TableName=DynamoDBStore().table, Key=header_key(eid),
         ConsistentRead=True)["Item"]
     return "lease_holder" in item
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from durable_lambda import aws
+from durable_lambda.core import aws
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.workflows import DurableContext, durable_execution

@@ -8,16 +8,25 @@ from typing import Any
 
 import pytest
 
-from durable_lambda import invoke
-from durable_lambda.envelope import send
+from durable_lambda.core import invoke
+from durable_lambda.core.envelope import send
+from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.workflows import (
-    CallbackConfig, DurableContext, Duration, RetryDecision, StepConfig, durable_execution)
+    CallbackConfig,
+    DurableContext,
+    Duration,
+    RetryDecision,
+    StepConfig,
+    durable_execution,
+)
 from durable_lambda.workflows.callbacks import (
-    complete_callback, expire_callback, handle_callback_event)
+    complete_callback,
+    expire_callback,
+    handle_callback_event,
+)
 from durable_lambda.workflows.client import get_execution, start_execution, wait_for_result
-from durable_lambda.errors import InvalidRequestError
 from durable_lambda.workflows.errors import CallbackNotFoundError, PayloadTooLargeError
 from durable_lambda.workflows.model import ExecutionStatus, OperationStatus, OperationType
 from durable_lambda.workflows.resume import resume_envelope
@@ -133,7 +142,7 @@ def test_crash_between_checkpoint_and_child_start_is_recovered(
 
 def test_crash_right_after_a_checkpoint_resumes_without_redoing_the_step(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from durable_lambda.workflows.store_dynamodb import DynamoDBStore
+    from durable_lambda.workflows.dynamodb import DynamoDBStore
     real_checkpoint = DynamoDBStore.checkpoint
 
     def checkpoint_then_die(self: DynamoDBStore, *args: Any, **kwargs: Any) -> Any:
@@ -196,7 +205,7 @@ def test_heartbeat_extends_the_deadline(world: World) -> None:
 
 
 def test_callback_through_the_signal_forwarder(world: World) -> None:
-    from durable_lambda.forwarders import signal
+    from durable_lambda.platform import signal_forwarder as signal
     eid = start_execution("wf-waiter", {})
     world.run_until(lambda: eid in CALLBACK_IDS)
     event = {"id": "evt-1", "source": "durable-lambda", "detail-type": "WorkflowCallback",
@@ -224,7 +233,7 @@ def test_payload_limits_give_clear_errors(world: World) -> None:
 
 def test_malformed_and_foreign_records_are_dead_lettered(world: World) -> None:
     send(resume_envelope("wf-waiter", "no-such-execution", "timer"))
-    from durable_lambda.envelope import Envelope
+    from durable_lambda.core.envelope import Envelope
     send(Envelope(kind="actor", target="wf-waiter", key="a1", payload={}))
     world.run_until(lambda: world.queue_depth() == 0)
     import boto3
@@ -238,7 +247,7 @@ def test_malformed_and_foreign_records_are_dead_lettered(world: World) -> None:
 
 
 def test_resumes_in_one_batch_make_one_run_per_execution(world: World) -> None:
-    from durable_lambda import aws
+    from durable_lambda.core import aws
     eids = [start_execution("wf-waiter", {}) for _ in range(2)]
     world.run_until(lambda: all(e in CALLBACK_IDS for e in eids))
     for eid in eids:
@@ -261,7 +270,8 @@ def self_completer(event: Any, ctx: DurableContext) -> Any:
         # the resume it enqueued meets this run's lease and waits out SQS's visibility
         # timeout (minutes in AWS): take it off the queue to show it is not needed
         import boto3
-        from durable_lambda.settings import get_settings
+
+        from durable_lambda.core.settings import get_settings
         sqs = boto3.client("sqs", endpoint_url=get_settings().endpoint_url,
                            region_name="us-east-1")
         sqs.purge_queue(QueueUrl=get_settings().queue)

@@ -10,12 +10,17 @@ from typing import Any
 
 import pytest
 
-from durable_lambda.errors import FencedError
+from durable_lambda.core.errors import FencedError
 from durable_lambda.workflows.errors import (
-    CallbackNotFoundError, ExecutionBusyError, ExecutionNotFoundError, InvalidCheckpointError)
-from durable_lambda.workflows.model import (
-    ErrorObject, ExecutionStatus, OperationAction as A, OperationStatus as S,
-    OperationType as T, OperationUpdate)
+    CallbackNotFoundError,
+    ExecutionBusyError,
+    ExecutionNotFoundError,
+    InvalidCheckpointError,
+)
+from durable_lambda.workflows.model import ErrorObject, ExecutionStatus, OperationUpdate
+from durable_lambda.workflows.model import OperationAction as A
+from durable_lambda.workflows.model import OperationStatus as S
+from durable_lambda.workflows.model import OperationType as T
 from durable_lambda.workflows.store import CheckpointStore, InMemoryStore
 
 from .hosting_world import dynamodb_store

@@ -5,16 +5,25 @@ import time
 
 import pytest
 
-from durable_lambda import aws
-from durable_lambda.errors import FencedError
+from durable_lambda.core import aws
+from durable_lambda.core.errors import FencedError
 from durable_lambda.testing.fabric import Fabric
+from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.errors import (
-    CallbackNotFoundError, ExecutionBusyError, ExecutionNotFoundError, InvalidCheckpointError,
-    PayloadTooLargeError)
+    CallbackNotFoundError,
+    ExecutionBusyError,
+    ExecutionNotFoundError,
+    InvalidCheckpointError,
+    PayloadTooLargeError,
+)
 from durable_lambda.workflows.model import (
-    ErrorObject, ExecutionStatus, OperationAction, OperationStatus, OperationType,
-    OperationUpdate)
-from durable_lambda.workflows.store_dynamodb import DynamoDBStore
+    ErrorObject,
+    ExecutionStatus,
+    OperationAction,
+    OperationStatus,
+    OperationType,
+    OperationUpdate,
+)
 
 A, S, F = OperationAction, OperationStatus, OperationType
 

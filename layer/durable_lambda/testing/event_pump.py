@@ -15,11 +15,11 @@ from typing import Any, Callable, Optional
 
 import boto3
 
-from .. import aws
-from ..forwarders import signal as signal_forwarder
-from ..settings import get_settings
-from ..signals import ACTOR_SIGNAL, SOURCE, WORKFLOW_CALLBACK
-from .sqs_poller import SqsPoller
+from durable_lambda.core import aws
+from durable_lambda.core.settings import get_settings
+from durable_lambda.platform import signal_forwarder as signal_forwarder
+from durable_lambda.platform.signals import ACTOR_SIGNAL, SOURCE, WORKFLOW_CALLBACK
+from durable_lambda.testing.sqs_poller import SqsPoller
 
 Handler = Callable[[Any, Any], Any]
 #: the event pattern of the rule that routes signals to the forwarder (template.yaml's too)

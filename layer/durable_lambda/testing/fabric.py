@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from .. import settings as settings_module
+from durable_lambda.core import settings as settings_module
 
 ROUTER_TIMEOUT_SECONDS = 60
 VISIBILITY_TIMEOUT_SECONDS = 6 * ROUTER_TIMEOUT_SECONDS

@@ -14,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .. import router
-from .fabric import Fabric, deploy_fabric
-from .local_aws import LocalAws, configure_environment, start_local_aws
-from .event_pump import EventPump
-from .local_lambda import LocalLambda
-from .scheduler_pump import ManualClock, SchedulerPump
-from .sqs_poller import SqsPoller
+from durable_lambda.platform import router
+from durable_lambda.testing.event_pump import EventPump
+from durable_lambda.testing.fabric import Fabric, deploy_fabric
+from durable_lambda.testing.local_aws import LocalAws, configure_environment, start_local_aws
+from durable_lambda.testing.local_lambda import LocalLambda
+from durable_lambda.testing.scheduler_pump import ManualClock, SchedulerPump
+from durable_lambda.testing.sqs_poller import SqsPoller
 
 
 @dataclass
@@ -60,8 +60,8 @@ class LocalCloud:
     def register_durable(self, *durable_functions: Any) -> None:
         """Register ``@durable_execution`` functions under their names, hosted on the fabric
         with this cloud's clock, so ``advance`` skips their waits too."""
-        from ..workflows.hosting import LambdaHost
-        from ..workflows.store_dynamodb import DynamoDBStore
+        from durable_lambda.workflows.dynamodb import DynamoDBStore
+        from durable_lambda.workflows.hosting import LambdaHost
 
         host = LambdaHost(DynamoDBStore(clock=lambda: int(self.clock() * 1000)))
         for function in durable_functions:

@@ -8,8 +8,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .. import aws, invoke
-from ..errors import RemoteActorError
+from durable_lambda.core import aws, invoke
+from durable_lambda.core.errors import RemoteActorError
 
 Handler = Callable[[Any, Any], Any]
 

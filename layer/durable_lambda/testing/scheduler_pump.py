@@ -11,7 +11,7 @@ retries), then the schedule is dropped and recorded in ``failed``. Recurring exp
 (``rate``/``cron``) are not emulated. Every loop is bounded.
 
 The pump's own Scheduler calls emulate the service and are not added to
-``durable_lambda.aws.call_counter`` (a user pays per schedule invocation, not per API call).
+``durable_lambda.core.aws.call_counter`` (a user pays per schedule invocation, not per API call).
 """
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ from typing import Any, Callable, Optional
 
 import boto3
 
-from ..errors import InvalidRequestError
-from ..forwarders import timer as timer_forwarder
-from ..settings import get_settings
-from ..timers import parse_at_expression
-from .local_lambda import LambdaContext
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.settings import get_settings
+from durable_lambda.core.timers import parse_at_expression
+from durable_lambda.platform import timer_forwarder as timer_forwarder
+from durable_lambda.testing.local_lambda import LambdaContext
 
 log = logging.getLogger("durable_lambda")
 Handler = Callable[[Any, Any], Any]

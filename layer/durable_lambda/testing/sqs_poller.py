@@ -15,8 +15,8 @@ from typing import Any, Callable, Optional
 
 import boto3
 
-from .. import aws
-from .local_lambda import LambdaContext
+from durable_lambda.core import aws
+from durable_lambda.testing.local_lambda import LambdaContext
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

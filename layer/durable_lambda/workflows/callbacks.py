@@ -11,12 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any, Optional, Union
 
-from durable_lambda.errors import InvalidRequestError
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.model import (
-    ErrorObject, OperationAction, OperationType, OperationUpdate)
+    ErrorObject,
+    OperationAction,
+    OperationType,
+    OperationUpdate,
+)
 from durable_lambda.workflows.operations.callback import TIMEOUT_ERROR_TYPE
 from durable_lambda.workflows.resume import schedule_resume, send_resume
-from durable_lambda.workflows.store_dynamodb import DynamoDBStore
 
 ErrorLike = Union[ErrorObject, dict, str, BaseException]
 

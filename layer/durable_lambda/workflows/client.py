@@ -10,12 +10,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from durable_lambda.backoff import backoff_delays
-from durable_lambda.errors import InvalidRequestError, WorkflowTimeoutError
+from durable_lambda.core.backoff import backoff_delays
+from durable_lambda.core.errors import InvalidRequestError, WorkflowTimeoutError
+from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.errors import InvokeError
 from durable_lambda.workflows.model import ErrorObject, ExecutionStatus
 from durable_lambda.workflows.resume import send_resume
-from durable_lambda.workflows.store_dynamodb import DynamoDBStore
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Typed errors of durable workflows (all subclasses of ``DurableError``)."""
 from __future__ import annotations
 
-from durable_lambda.errors import DurableError, FencedError
+from durable_lambda.core.errors import DurableError, FencedError
 
 __all__ = [
     "ExecutionNotFoundError", "ExecutionBusyError", "CallbackNotFoundError",

@@ -22,19 +22,28 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Optional, Protocol, runtime_checkable
+from typing import Any, Optional, Protocol, runtime_checkable
 
-from durable_lambda.errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from durable_lambda.workflows.execution import DurableFunction
+from durable_lambda.core.errors import ConfigurationError
+from durable_lambda.workflows.outcome import InvocationOutcome
+from durable_lambda.workflows.store import CheckpointStore
 
 HOSTING_MODULE = "durable_lambda.workflows.hosting"
 
 
+class HostedFunction(Protocol):
+    """What a host needs of a durable function (``execution.DurableFunction`` is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def run(self, store: CheckpointStore, execution_id: str, holder: str, **options: Any
+            ) -> InvocationOutcome: ...
+
+
 @runtime_checkable
 class ExecutionHost(Protocol):
-    def handle(self, function: "DurableFunction", event: Any, lambda_context: Any) -> Any:
+    def handle(self, function: HostedFunction, event: Any, lambda_context: Any) -> Any:
         """Serve one Lambda invocation of ``function``; returns the Lambda response."""
 
 

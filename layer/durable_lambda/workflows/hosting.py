@@ -25,19 +25,25 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from durable_lambda.envelope import send
-from durable_lambda.errors import InvalidRequestError
-from durable_lambda.invoke import invoke_function
-from durable_lambda.sqs_batch import Item, is_sqs_event, process_batch, reject
+from durable_lambda.core.envelope import send
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.invoke import invoke_function
+from durable_lambda.core.sqs_batch import Item, is_sqs_event, process_batch, reject
 from durable_lambda.workflows.callbacks import expire_callback
+from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.errors import ExecutionBusyError, ExecutionNotFoundError
 from durable_lambda.workflows.execution import DurableFunction
 from durable_lambda.workflows.host import register_default_host
 from durable_lambda.workflows.model import (
-    ExecutionRecord, ExecutionStatus, Operation, OperationAction, OperationType, OperationUpdate)
+    ExecutionRecord,
+    ExecutionStatus,
+    Operation,
+    OperationAction,
+    OperationType,
+    OperationUpdate,
+)
 from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus, ResumePlan
 from durable_lambda.workflows.resume import resume_envelope, schedule_resume, send_resume
-from durable_lambda.workflows.store_dynamodb import DynamoDBStore
 
 log = logging.getLogger("durable_lambda")
 #: a lease outlives the invocation by this much (the invocation cannot run longer)

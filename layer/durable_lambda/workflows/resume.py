@@ -6,7 +6,7 @@ Envelope ids are deterministic per cause (``timer:{execution}:{op}:{due}``, ``cb
 ``invoke:{execution}:{op}``), so a re-sent resume is dropped by SQS deduplication, and one that
 gets through anyway is harmless (it replays, finds nothing new and suspends again).
 
-Timers go through ``durable_lambda.timers.schedule_envelope`` (EventBridge Scheduler) when that
+Timers go through ``durable_lambda.core.timers.schedule_envelope`` (EventBridge Scheduler) when that
 module is deployed. Without it (local development only) the envelope is sent at once — SQS FIFO
 queues have no per-message delay — carrying ``dueMs``; the host holds or re-sends a resume that
 arrives before it is due (``hosting.LambdaHost``).
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from durable_lambda.envelope import Envelope, send
-from durable_lambda.errors import InvalidRequestError
+from durable_lambda.core.envelope import Envelope, send
+from durable_lambda.core.errors import InvalidRequestError
 
 REASONS = frozenset({"start", "timer", "wait", "retry", "condition", "callback", "callback_timeout",
                      "invoke", "wake"})
@@ -58,10 +58,10 @@ def schedule_resume(function_name: str, execution_id: str, reason: str, operatio
 def _scheduler() -> Any:
     """``timers.schedule_envelope`` when deployed (and ``DURABLE_SCHEDULE_GROUP`` is set)."""
     try:
-        from durable_lambda import timers
+        from durable_lambda.core import timers
     except ImportError:
         return None
-    from durable_lambda.settings import get_settings
+    from durable_lambda.core.settings import get_settings
     if not get_settings().schedule_group:
         return None
     return getattr(timers, "schedule_envelope", None)

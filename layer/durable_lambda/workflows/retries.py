@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from durable_lambda.workflows.config import Duration, JitterStrategy, to_seconds
+from durable_lambda.workflows.duration import Duration, JitterStrategy, to_seconds
 from durable_lambda.workflows.errors import ValidationError
 
 RetryStrategy = Callable[[Exception, int], "RetryDecision"]

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from durable_lambda.errors import SerializationError
+from durable_lambda.core.errors import SerializationError
 from durable_lambda.workflows.errors import PayloadTooLargeError
 
 #: Default cap on one serialized checkpoint payload. DynamoDB items are limited to 400 KB;

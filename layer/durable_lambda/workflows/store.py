@@ -13,11 +13,21 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
-from durable_lambda.errors import FencedError
+from durable_lambda.core.errors import FencedError
 from durable_lambda.workflows.errors import (
-    CallbackNotFoundError, ExecutionBusyError, ExecutionNotFoundError, InvalidCheckpointError)
+    CallbackNotFoundError,
+    ExecutionBusyError,
+    ExecutionNotFoundError,
+    InvalidCheckpointError,
+)
 from durable_lambda.workflows.model import (
-    ErrorObject, ExecutionRecord, ExecutionStatus, Operation, OperationStatus, OperationUpdate)
+    ErrorObject,
+    ExecutionRecord,
+    ExecutionStatus,
+    Operation,
+    OperationStatus,
+    OperationUpdate,
+)
 from durable_lambda.workflows.reducer import apply_update
 
 OPEN_STATUSES = frozenset({OperationStatus.STARTED, OperationStatus.PENDING, OperationStatus.READY})

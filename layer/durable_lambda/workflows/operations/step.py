@@ -4,11 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
+from durable_lambda.core.errors import SerializationError
 from durable_lambda.workflows.config import StepConfig, StepSemantics
-from durable_lambda.errors import SerializationError
 from durable_lambda.workflows.errors import PayloadTooLargeError, StepFailedError
 from durable_lambda.workflows.logger import ReplaySafeLogger
-from durable_lambda.workflows.model import OperationAction as A, OperationStatus as S
+from durable_lambda.workflows.model import OperationAction as A
+from durable_lambda.workflows.model import OperationStatus as S
 from durable_lambda.workflows.model import OperationType
 from durable_lambda.workflows.operations.common import OpRef, StepContext, SubType
 from durable_lambda.workflows.outcome import TimerKind

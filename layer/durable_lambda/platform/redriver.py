@@ -29,8 +29,8 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 
-from .envelope import Envelope
-from .errors import InvalidRequestError
+from durable_lambda.core.envelope import Envelope
+from durable_lambda.core.errors import InvalidRequestError
 
 log = logging.getLogger("durable_lambda")
 
@@ -64,8 +64,8 @@ def redrive(max_messages: int = 100, *, max_seconds: float = 60.0,
             max_redrives: Optional[int] = None,
             visibility_timeout: int = DEFAULT_VISIBILITY_SECONDS) -> RedriveReport:
     """Redrive up to ``max_messages`` DLQ messages within ``max_seconds``; see module docs."""
-    from . import aws
-    from .settings import get_settings
+    from durable_lambda.core import aws
+    from durable_lambda.core.settings import get_settings
 
     if isinstance(max_messages, bool) or not isinstance(max_messages, int) or not (
             1 <= max_messages <= MAX_MESSAGES_LIMIT):
@@ -206,7 +206,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     time: a scheduled and an on-demand run never interleave); a run that finds it held returns
     at once with ``stopped="busy"``. Costs 2 UpdateItem per run.
     """
-    from .settings import get_settings
+    from durable_lambda.core.settings import get_settings
 
     max_messages = 100
     if isinstance(event, dict) and "maxMessages" in event:
@@ -217,7 +217,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         max_seconds = max(1.0, remaining() / 1000.0 - TIME_MARGIN_SECONDS)
     if not get_settings().locks_table:
         return redrive(max_messages, max_seconds=max_seconds).to_dict()
-    from .locks import Locks
+    from durable_lambda.platform.locks import Locks
 
     locks = Locks()
     lease = locks.acquire(LEASE_NAME, max_seconds + TIME_MARGIN_SECONDS)

@@ -12,11 +12,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from . import aws
-from .backoff import backoff_delays
-from .errors import (SerializationError, WorkflowAlreadyResolvedError, WorkflowNotFoundError,
-                     WorkflowTimeoutError)
-from .settings import get_settings
+from durable_lambda.core import aws
+from durable_lambda.core.backoff import backoff_delays
+from durable_lambda.core.errors import (
+    SerializationError,
+    WorkflowAlreadyResolvedError,
+    WorkflowNotFoundError,
+    WorkflowTimeoutError,
+)
+from durable_lambda.core.settings import get_settings
 
 PENDING, RESOLVED = "PENDING", "RESOLVED"
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
-from .errors import InvalidRequestError
+from durable_lambda.core.errors import InvalidRequestError
 
 Kind = Literal["actor", "workflow"]
 ENVELOPE_VERSION = 1
@@ -78,8 +78,8 @@ def send(envelope: Envelope, queue_url: Optional[str] = None) -> str:
 
     FIFO queues take no per-message delay: later delivery goes through ``timers``.
     """
-    from . import aws
-    from .settings import get_settings
+    from durable_lambda.core import aws
+    from durable_lambda.core.settings import get_settings
 
     url = queue_url or get_settings().require("queue")
     params: dict[str, Any] = {"QueueUrl": url, "MessageBody": envelope.to_json(),

@@ -12,10 +12,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from . import aws
-from .envelope import Envelope
-from .errors import InvalidRequestError
-from .settings import get_settings
+from durable_lambda.core import aws
+from durable_lambda.core.envelope import Envelope
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.settings import get_settings
 
 log = logging.getLogger("durable_lambda")
 
@@ -111,7 +111,7 @@ def process_batch(records: Iterable[dict[str, Any]], kind: str,
     """The SQS batch handler of a target function: parse, dead-letter malformed records and
     records of another ``kind``, run each message group (side by side, each in order) and
     return the partial batch response. ``run_group`` returns the ids to redeliver."""
-    from .concurrency import map_in_threads
+    from durable_lambda.core.concurrency import map_in_threads
 
     batch = parse_batch(records)
     failures = list(batch.failures)

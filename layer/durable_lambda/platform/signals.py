@@ -10,7 +10,7 @@ import json
 import uuid
 from typing import Any, Optional, Union
 
-from .errors import DurableError, InvalidRequestError, SerializationError
+from durable_lambda.core.errors import DurableError, InvalidRequestError, SerializationError
 
 SOURCE = "durable-lambda"
 ACTOR_SIGNAL = "ActorSignal"
@@ -36,7 +36,7 @@ def send_signal(target: str, actor_id: str, payload: Any = None,
     ``id`` makes the signal idempotent (a re-published id is delivered once); by default a
     fresh id is generated, so retrying this call after an error never duplicates the message.
     """
-    from .actor_runtime import validate_actor_id
+    from durable_lambda.actors.ids import validate_actor_id
 
     if not isinstance(target, str) or not target:
         raise InvalidRequestError("signal target must be a non-empty function name")
@@ -87,8 +87,8 @@ def _error_detail(error: ErrorLike) -> Union[str, dict]:
 
 def publish(detail_type: str, detail: dict[str, Any]) -> str:
     """PutEvents one durable-lambda event to the bus; returns its EventBridge event id."""
-    from . import aws
-    from .settings import get_settings
+    from durable_lambda.core import aws
+    from durable_lambda.core.settings import get_settings
 
     try:
         body = json.dumps(detail, separators=(",", ":"), allow_nan=False)

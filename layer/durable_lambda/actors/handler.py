@@ -9,11 +9,12 @@ import functools
 import logging
 from typing import Any, Callable, Optional, overload
 
-from .actor_runtime import ActorHandler, ActorMessage, ActorRuntime, validate_actor_id
-from .envelope import Envelope, send
-from .errors import InvalidRequestError
-from .settings import get_settings
-from .sqs_batch import Item, dead_letter, is_sqs_event, process_batch
+from durable_lambda.actors.ids import validate_actor_id
+from durable_lambda.actors.runtime import ActorHandler, ActorMessage, ActorRuntime
+from durable_lambda.core.envelope import Envelope, send
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.settings import get_settings
+from durable_lambda.core.sqs_batch import Item, dead_letter, is_sqs_event, process_batch
 
 log = logging.getLogger("durable_lambda")
 MAX_PARALLEL_ACTORS = 10

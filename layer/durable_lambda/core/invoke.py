@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Optional
 
-from . import aws
-from .errors import RemoteActorError
+from durable_lambda.core import aws
+from durable_lambda.core.errors import RemoteActorError
 
 #: (function_name, payload, asynchronous) -> response payload; None means "use AWS Lambda".
 Invoker = Callable[[str, Any, bool], Any]

@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from . import aws
-from .errors import FencedError, SerializationError, StateTooLargeError
+from durable_lambda.core import aws
+from durable_lambda.core.errors import FencedError, SerializationError, StateTooLargeError
 
 #: DynamoDB's item limit is 400 KB including attribute names; keep room for the other attributes.
 MAX_ITEM_BYTES = 400 * 1024
@@ -146,7 +146,7 @@ def _record_from_item(key: str, item: dict[str, Any]) -> ActorRecord:
 
 
 def _extra_write_failed(exc: Exception, reasons: list[dict[str, Any]]) -> Exception:
-    from .errors import WorkflowAlreadyResolvedError
+    from durable_lambda.core.errors import WorkflowAlreadyResolvedError
 
     for reason in reasons[1:]:
         if reason.get("Code") == "ConditionalCheckFailed":

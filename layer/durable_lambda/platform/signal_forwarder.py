@@ -17,10 +17,10 @@ import json
 import logging
 from typing import Any
 
-from ..envelope import Envelope, send
-from ..errors import InvalidRequestError
-from ..sqs_batch import failures_response, is_sqs_event
-from ..signals import ACTOR_SIGNAL, WORKFLOW_CALLBACK
+from durable_lambda.core.envelope import Envelope, send
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.sqs_batch import failures_response, is_sqs_event
+from durable_lambda.platform.signals import ACTOR_SIGNAL, WORKFLOW_CALLBACK
 
 log = logging.getLogger("durable_lambda")
 
@@ -50,7 +50,7 @@ def handle_event(event: Any) -> dict[str, Any]:
 
 def forward_signal(detail: dict[str, Any], event_id: Any) -> str:
     """Enqueue the actor message of an ActorSignal detail; returns its message id."""
-    from ..actor_runtime import validate_actor_id
+    from durable_lambda.actors.ids import validate_actor_id
 
     target = detail.get("target")
     if not isinstance(target, str) or not target:
@@ -69,7 +69,9 @@ def forward_signal(detail: dict[str, Any], event_id: Any) -> str:
 
 def forward_callback(detail: dict[str, Any]) -> bool:
     """Apply a WorkflowCallback detail; True when it completed the callback."""
-    from ..workflows.callbacks import handle_callback_event  # heavy: only for callbacks
+    from durable_lambda.workflows.callbacks import (
+        handle_callback_event,  # heavy: only for callbacks
+    )
 
     return bool(handle_callback_event(detail))
 
@@ -79,7 +81,7 @@ def is_bad_input(exc: Exception) -> bool:
     if isinstance(exc, ValueError):  # InvalidRequestError and the workflow ValidationError
         return True
     try:
-        from ..workflows.errors import CallbackNotFoundError
+        from durable_lambda.workflows.errors import CallbackNotFoundError
     except ImportError:
         return False
     return isinstance(exc, CallbackNotFoundError)

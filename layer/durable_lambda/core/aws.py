@@ -5,7 +5,7 @@ import threading
 from collections import Counter
 from typing import Any, Optional
 
-from .settings import get_settings
+from durable_lambda.core.settings import get_settings
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
@@ -19,17 +19,19 @@ def count_call(params: Any, model: Any, **_: Any) -> None:
 
 
 def client(service: str) -> Any:
-    """Return the process-wide boto3 client for ``service`` (thread-safe, cached)."""
-    found = _clients.get(service)
+    """Return the process-wide boto3 client for ``service`` (thread-safe, cached per
+    service, region and endpoint, so a change of settings gets a fresh client)."""
+    settings = get_settings()
+    key = f"{service}|{settings.region}|{settings.endpoint_url}"
+    found = _clients.get(key)
     if found is not None:
         return found
     with _lock:
-        found = _clients.get(service)
+        found = _clients.get(key)
         if found is None:
             import boto3
             from botocore.config import Config
 
-            settings = get_settings()
             found = boto3.session.Session().client(
                 service,
                 region_name=settings.region,
@@ -38,7 +40,7 @@ def client(service: str) -> Any:
                               max_pool_connections=50),
             )
             found.meta.events.register("before-call.*.*", count_call)
-            _clients[service] = found
+            _clients[key] = found
         return found
 
 
@@ -49,6 +51,6 @@ def error_code(exc: BaseException) -> Optional[str]:
 
 
 def reset_clients() -> None:
-    """Drop cached clients (after settings change)."""
+    """Drop cached clients (tests that replace boto3 or its credentials)."""
     with _lock:
         _clients.clear()

@@ -8,30 +8,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from . import envelope as envelope_module
-from .actor_context import ActorContext
-from .actor_store import ActorRecord, ActorStore, encode_state
-from .backoff import backoff_delays
-from .errors import ActorBusyError, DurableError, InvalidRequestError, SerializationError
-from .settings import DurableSettings, get_settings
-from .workflow_service import WorkflowService
+from durable_lambda.actors.context import ActorContext
+from durable_lambda.actors.ids import validate_actor_id
+from durable_lambda.actors.store import ActorStore, encode_state
+from durable_lambda.actors.turn import Turn
+from durable_lambda.core.backoff import backoff_delays
+from durable_lambda.core.errors import ActorBusyError, DurableError, SerializationError
+from durable_lambda.core.settings import DurableSettings, get_settings
 
 log = logging.getLogger("durable_lambda")
 ActorHandler = Callable[[ActorContext, Any], Any]
 #: Margin kept between the lease expiry and the end of the Lambda invocation.
 LEASE_MARGIN_MS = 2000
-MAX_ACTOR_ID_LENGTH = 1024
-
-
-def validate_actor_id(actor_id: Any) -> str:
-    """Return ``actor_id`` or raise InvalidRequestError naming the fault."""
-    if not isinstance(actor_id, str) or not actor_id:
-        raise InvalidRequestError("actorId is required and must be a non-empty string")
-    if len(actor_id) > MAX_ACTOR_ID_LENGTH:
-        raise InvalidRequestError(f"actorId is longer than {MAX_ACTOR_ID_LENGTH} characters")
-    return actor_id
-
-
 def lease_ms_for(lambda_context: Any, settings: DurableSettings) -> int:
     """Lease length: bounded by DURABLE_LEASE_SECONDS and by the invocation's remaining time."""
     lease = int(settings.lease_seconds * 1000)
@@ -54,69 +42,6 @@ class ActorMessage:
 PoisonHandler = Callable[[ActorMessage, Exception], bool]
 
 
-class Turn:
-    """One writer's hold on one actor: the loaded record and the effects not yet committed."""
-
-    def __init__(self, store: ActorStore, record: ActorRecord, holder: str, function_name: str,
-                 keep_ids: int) -> None:
-        self.store = store
-        self.record = record
-        self.holder = holder
-        self.function_name = function_name
-        self.keep_ids = keep_ids
-        self.processed = list(record.processed)
-        self.saved_json = json.dumps(record.state, separators=(",", ":"))
-        #: state a failing message rolls back to: the last commit or the last applied message
-        self.rollback_json = self.saved_json
-        #: messages (fire_at None) and timers (fire_at epoch seconds) committed before the save
-        self.outbox: list[tuple[envelope_module.Envelope, Optional[float]]] = []
-        self.pending_resolves: list[tuple[str, Any]] = []
-        self.context: Optional[ActorContext] = None
-        self.released = False
-
-    def commit(self, release: bool) -> int:
-        """Send queued messages, then save state+processed ids (+resolves) in one write."""
-        assert self.context is not None
-        state_json = encode_state(self.record.key, self.context.state, self.processed)
-        for message, fire_at in self.outbox:
-            if fire_at is None:
-                envelope_module.send(message)
-            else:
-                from .timers import schedule_envelope
-                schedule_envelope(message, fire_at)
-        self.outbox.clear()
-        unchanged = (state_json == self.saved_json and not self.pending_resolves
-                     and self.processed == self.record.processed)
-        if unchanged:
-            if release:
-                self.release()
-            return self.record.version
-        extra = []
-        if self.pending_resolves:
-            service = WorkflowService()
-            extra = [{"Update": service.resolve_write(wid, result)}
-                     for wid, result in self.pending_resolves]
-        version = self.store.save(self.record, self.holder, state_json, self.processed,
-                                  release=release, extra_writes=extra)
-        self.pending_resolves.clear()
-        self.saved_json = self.rollback_json = state_json
-        self.released = release
-        return version
-
-    def save_now(self) -> int:
-        """``ctx.save()``: commit without releasing the lease."""
-        return self.commit(release=False)
-
-    def release(self) -> None:
-        if not self.released:
-            self.store.release(self.record.key, self.holder)
-            self.released = True
-
-    def mark_processed(self, message_id: str) -> None:
-        self.processed.append(message_id)
-        del self.processed[:-self.keep_ids]
-
-
 class ActorRuntime:
     """Runs a user's ``@actor`` handler for sync calls and for SQS message groups."""
 
@@ -124,7 +49,8 @@ class ActorRuntime:
         self.handler = handler
         self.actor_type = actor_type
 
-    def _open(self, actor_id: str, lambda_context: Any, wait_seconds: float) -> Turn:
+    def _open(self, actor_id: str, lambda_context: Any, wait_seconds: float
+              ) -> tuple[Turn, ActorContext]:
         settings = get_settings()
         store = ActorStore(settings.require("table"))
         function_name = getattr(lambda_context, "function_name", None) or "local"
@@ -144,17 +70,14 @@ class ActorRuntime:
                     f"actor {actor_id!r} ({actor_type}) stayed locked by another writer for "
                     f"{wait_seconds:.1f}s; retry later or raise DURABLE_SYNC_WAIT_SECONDS")
         turn = Turn(store, record, holder, function_name, settings.processed_ids_kept)
-        turn.context = ActorContext(turn, actor_id, actor_type, record.state, record.version,
-                                    lambda_context)
-        return turn
+        return turn, ActorContext(turn, actor_id, actor_type, record.version, lambda_context)
 
     def call(self, actor_id: str, payload: Any, lambda_context: Any) -> Any:
         """A sync turn: wait (bounded) for the lease, run the handler, save, return its result."""
-        turn = self._open(validate_actor_id(actor_id), lambda_context,
-                          _wait_budget(lambda_context, get_settings().sync_wait_seconds))
-        assert turn.context is not None
+        turn, ctx = self._open(validate_actor_id(actor_id), lambda_context,
+                               _wait_budget(lambda_context, get_settings().sync_wait_seconds))
         try:
-            result = self.handler(turn.context, payload)
+            result = self.handler(ctx, payload)
             _check_json(result, "result of the actor handler")
             turn.commit(release=True)
             return result
@@ -172,13 +95,11 @@ class ActorRuntime:
         goes on, so one poison message never takes its successors with it.
         """
         try:
-            turn = self._open(actor_id, lambda_context,
-                              _wait_budget(lambda_context, get_settings().sync_wait_seconds))
+            turn, ctx = self._open(actor_id, lambda_context,
+                                   _wait_budget(lambda_context, get_settings().sync_wait_seconds))
         except ActorBusyError as exc:
             log.warning("%s; %d messages will be retried", exc, len(messages))
             return 0
-        ctx = turn.context
-        assert ctx is not None
         done = len(messages)
         try:
             seen = set(turn.processed)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .actor_runtime import validate_actor_id
-from .concurrency import map_in_threads
-from .envelope import Envelope, send
-from .errors import InvalidRequestError
-from .invoke import invoke_function
-from .sqs_batch import Item, failures_response, is_sqs_event, parse_batch
+from durable_lambda.actors.ids import validate_actor_id
+from durable_lambda.core.concurrency import map_in_threads
+from durable_lambda.core.envelope import Envelope, send
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.invoke import invoke_function
+from durable_lambda.core.sqs_batch import Item, failures_response, is_sqs_event, parse_batch
 
 log = logging.getLogger("durable_lambda")
 MAX_PARALLEL_TARGETS = 8

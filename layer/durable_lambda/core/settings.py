@@ -7,7 +7,7 @@ from typing import Optional
 from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .errors import ConfigurationError
+from durable_lambda.core.errors import ConfigurationError
 
 
 class DurableSettings(BaseSettings):
@@ -74,10 +74,8 @@ def get_settings() -> DurableSettings:
 
 
 def reset_settings() -> None:
-    """Forget cached settings and clients (tests, local fabric)."""
+    """Forget cached settings (tests, local fabric); AWS clients follow the new settings."""
     _cached.cache_clear()
-    from . import aws
-    aws.reset_clients()
 
 
 __all__ = ["DurableSettings", "get_settings", "load_settings", "reset_settings"]

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
-from .envelope import Envelope
-
-if TYPE_CHECKING:
-    from .actor_runtime import Turn
+from durable_lambda.actors.turn import Turn
+from durable_lambda.core.envelope import Envelope
 
 
 class ActorContext:
@@ -19,17 +17,25 @@ class ActorContext:
     doubles them (sends carry deterministic ids; resolves share the state's transaction).
     """
 
-    def __init__(self, turn: "Turn", actor_id: str, actor_type: str, state: dict[str, Any],
-                 version: int, lambda_context: Any) -> None:
+    def __init__(self, turn: Turn, actor_id: str, actor_type: str, version: int,
+                 lambda_context: Any) -> None:
         self._turn = turn
         self.actor_id = actor_id
         self.actor_type = actor_type
-        self.state = state
         self.version = version
         self.lambda_context = lambda_context
         #: id of the message being handled (None for a sync call)
         self.message_id: Optional[str] = None
         self._effects = 0
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The actor's state (a JSON-able dict), saved when the turn ends."""
+        return self._turn.state
+
+    @state.setter
+    def state(self, value: dict[str, Any]) -> None:
+        self._turn.state = value
 
     def begin_message(self, message_id: str) -> None:
         """Start handling ``message_id``: its effects are numbered from zero, so their ids

@@ -11,8 +11,8 @@ import json
 import logging
 from typing import Any
 
-from ..envelope import Envelope, send
-from ..errors import InvalidRequestError
+from durable_lambda.core.envelope import Envelope, send
+from durable_lambda.core.errors import InvalidRequestError
 
 log = logging.getLogger("durable_lambda")
 

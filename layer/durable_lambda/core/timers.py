@@ -26,8 +26,8 @@ import time
 from datetime import datetime, timezone
 from typing import Optional
 
-from .envelope import Envelope, send
-from .errors import InvalidRequestError
+from durable_lambda.core.envelope import Envelope, send
+from durable_lambda.core.errors import InvalidRequestError
 
 #: due within this many seconds (or overdue): sent straight to the queue, no schedule
 IMMEDIATE_SECONDS = 1.0
@@ -85,8 +85,8 @@ def schedule_envelope(envelope: Envelope, fire_at_epoch_seconds: float,
 
 
 def _create_schedule(name: str, envelope: Envelope, fire_at: float) -> None:
-    from . import aws
-    from .settings import get_settings
+    from durable_lambda.core import aws
+    from durable_lambda.core.settings import get_settings
 
     settings = get_settings()
     group = settings.require("schedule_group")
@@ -112,8 +112,8 @@ def timer_input(envelope: Envelope) -> str:
 
 def cancel(name: str) -> bool:
     """Delete schedule ``name``; True when it existed, False when it had fired or never existed."""
-    from . import aws
-    from .settings import get_settings
+    from durable_lambda.core import aws
+    from durable_lambda.core.settings import get_settings
 
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise InvalidRequestError(f"not a valid schedule name: {name!r}")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from .actor_runtime import validate_actor_id
-from .envelope import Envelope, send
-from .errors import InvalidRequestError
-from .invoke import invoke_function
+from durable_lambda.actors.ids import validate_actor_id
+from durable_lambda.core.envelope import Envelope, send
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.invoke import invoke_function
 
 
 def _check_payload(payload: Any) -> None:

@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Optional
 
-from . import aws
-from .settings import get_settings
+from durable_lambda.core import aws
+from durable_lambda.core.settings import get_settings
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,2 @@
+"""Shared plumbing used by every part: settings, AWS clients, errors, the message envelope,
+SQS batch handling, backoff and small concurrency helpers."""

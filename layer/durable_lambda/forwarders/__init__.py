@@ -1,1 +1,0 @@
-"""Platform forwarders: Lambda targets that turn Scheduler and EventBridge events into work."""
