@@ -17,7 +17,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from durable_lambda import ActorClient, WorkflowService, actor, aws  # noqa: E402
+from durable_lambda import ActorClient, WorkflowService, actor  # noqa: E402
+from durable_lambda.core import aws  # noqa: E402
 from durable_lambda.testing.local_cloud import LocalCloud  # noqa: E402
 
 
