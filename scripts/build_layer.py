@@ -32,13 +32,13 @@ PYTHON_VERSION = "3.12"
 PLATFORM = "manylinux2014_x86_64"
 PLATFORM_FUNCTIONS = ("router", "timer_forwarder", "signal_forwarder", "dlq_redriver")
 #: never shipped: dev-only code, caches, and what the runtime already has
-EXCLUDED_DIRS = {"testing", "__pycache__", "bin"}
+EXCLUDED_DIRS = {"testing", "cli", "__pycache__", "bin"}
 EXCLUDED_DISTRIBUTIONS = re.compile(r"^(boto3|botocore|s3transfer|jmespath)[-_.]", re.I)
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def layer_requirements(requirements_file: Path = ROOT / "requirements-dev.txt") -> list[str]:
-    """The layer's third-party requirements, pinned as in requirements-dev.txt.
+def layer_requirements(requirements_file: Path = ROOT / "requirements.txt") -> list[str]:
+    """The layer's third-party requirements, pinned as in requirements.txt.
 
     pydantic-settings must be pinned there; pydantic / pydantic-core are pinned too when
     requirements-dev.txt pins them (so the layer ships the versions the tests ran with).

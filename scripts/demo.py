@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,16 @@ def counter(ctx: Any, payload: Any) -> Any:
     return ctx.state["n"]
 
 
+STARTED = time.monotonic()
+STAGES = 6
+_stage = 0
+
+
 def section(title: str) -> None:
-    print(f"\n== {title}")
+    """One line of progress per stage: its number and the time since the demo started."""
+    global _stage
+    _stage += 1
+    print(f"\n== [{_stage}/{STAGES}] {title}  (t={time.monotonic() - STARTED:.1f} s)", flush=True)
 
 
 def calls() -> str:
@@ -43,6 +52,7 @@ def calls() -> str:
 
 
 def main() -> int:
+    section("local AWS (moto on 127.0.0.1) and the fabric")
     with LocalCloud.start() as cloud:
         print(f"local AWS (moto) at {cloud.aws.endpoint_url}")
         print(f"fabric: tables {cloud.fabric.table}, {cloud.fabric.locks_table}, "
@@ -77,7 +87,8 @@ def main() -> int:
 
         section("durable workflow (examples/workflows/order_pipeline.py)")
         run_durable_workflow(cloud)
-    print("\ndemo finished")
+    print(f"\ndemo finished in {time.monotonic() - STARTED:.1f} s; next: "
+          "`.venv/bin/durable-lambda local up` (docs/operating.md)")
     return 0
 
 
