@@ -9,7 +9,7 @@ import functools
 import logging
 from typing import Any, Callable, Optional, overload
 
-from durable_lambda.actors.ids import validate_actor_id
+from durable_lambda.actors.ids import validate_actor_id, validate_actor_type
 from durable_lambda.actors.runtime import ActorHandler, ActorMessage, ActorRuntime
 from durable_lambda.core.envelope import Envelope, send
 from durable_lambda.core.errors import InvalidRequestError
@@ -34,6 +34,9 @@ def actor(handler: Optional[ActorHandler] = None, *,
     ``actor_type`` namespaces actor ids in the state table (default: DURABLE_ACTOR_TYPE, else
     the function name). The returned handler has ``.runtime`` for tests.
     """
+    if actor_type is not None:
+        validate_actor_type(actor_type)
+
     def wrap(fn: ActorHandler) -> LambdaHandler:
         runtime = ActorRuntime(fn, actor_type)
 
@@ -63,26 +66,32 @@ def handle_direct(runtime: ActorRuntime, event: Any, context: Any) -> Any:
     if not function_name:
         raise InvalidRequestError("async call needs the Lambda context's function_name")
     message_id = event.get("id")
+    if message_id is not None and not isinstance(message_id, str):
+        raise InvalidRequestError("id must be a string when given")
     envelope = Envelope(kind="actor", target=function_name, key=actor_id,
                         payload=event.get("payload"),
-                        **({"id": str(message_id)} if message_id else {}))
+                        **({"id": message_id} if message_id else {}))
     return {"messageId": send(envelope)}
 
 
 def handle_batch(runtime: ActorRuntime, records: list[dict[str, Any]], context: Any) -> Any:
-    """SQS batch: one turn per actor (actors in parallel), in order; failures per message."""
+    """SQS batch: one turn per actor (actors in parallel), in order; failures per message.
+
+    Every record is checked on its own (kind, target, actor id): a bad one is dead-lettered
+    with its reason and the others are processed (``core.sqs_batch``)."""
     return process_batch(records, "actor",
                          lambda items: _process_actor_group(runtime, items, context),
-                         MAX_PARALLEL_ACTORS)
+                         MAX_PARALLEL_ACTORS,
+                         function_name=getattr(context, "function_name", None),
+                         check=lambda envelope: validate_actor_id(envelope.key))
 
 
 def _process_actor_group(runtime: ActorRuntime, items: list[Item], context: Any) -> list[str]:
     """Run one actor's records as one turn; returns the SQS message ids to redeliver."""
     max_receives = get_settings().max_receive_count
     by_id = {item.envelope.id: item for item in items}
-    messages = [ActorMessage(i.envelope.id, i.envelope.payload, last_attempt=int(
-        i.record.get("attributes", {}).get("ApproximateReceiveCount", 1)) >= max_receives)
-        for i in items]
+    messages = [ActorMessage(i.envelope.id, i.envelope.payload,
+                             last_attempt=i.receive_count >= max_receives) for i in items]
 
     def to_dlq(message: ActorMessage, error: Exception) -> bool:
         return dead_letter(by_id[message.id].record, error)

@@ -17,7 +17,7 @@ import json
 import logging
 from typing import Any
 
-from durable_lambda.core.envelope import Envelope, send
+from durable_lambda.core.envelope import Envelope, check_function_name, send
 from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.core.sqs_batch import failures_response, is_sqs_event
 from durable_lambda.platform.signals import ACTOR_SIGNAL, WORKFLOW_CALLBACK
@@ -52,9 +52,7 @@ def forward_signal(detail: dict[str, Any], event_id: Any) -> str:
     """Enqueue the actor message of an ActorSignal detail; returns its message id."""
     from durable_lambda.actors.ids import validate_actor_id
 
-    target = detail.get("target")
-    if not isinstance(target, str) or not target:
-        raise InvalidRequestError("ActorSignal detail.target must be a non-empty function name")
+    target = check_function_name("ActorSignal detail.target", detail.get("target"))
     actor_id = validate_actor_id(detail.get("actorId"))
     message_id = detail.get("id")
     if message_id is None:
@@ -91,18 +89,22 @@ def handle_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Forward each record's EventBridge event; returns the partial batch response."""
     failures: list[str] = []
     for record in records:
+        message_id = record.get("messageId")
         try:
             try:
                 event = json.loads(record.get("body") or "")
-            except ValueError as exc:
+            except (TypeError, ValueError, RecursionError) as exc:
                 raise InvalidRequestError(f"record body is not JSON: {exc}") from None
             handle_event(event)
         except Exception as exc:
             if is_bad_input(exc):
-                log.error("signal event %s dropped: %s: %s", record.get("messageId"),
+                log.error("signal event %s dropped: %s: %s", message_id,
                           type(exc).__name__, exc)
-            else:
+            elif isinstance(message_id, str) and message_id:
                 log.warning("signal event %s failed, will retry: %s: %s",
-                            record.get("messageId"), type(exc).__name__, exc)
-                failures.append(record["messageId"])
+                            message_id, type(exc).__name__, exc)
+                failures.append(message_id)
+            else:  # a retry cannot be asked for without an id: Lambda would fail the batch
+                log.error("signal event without a messageId failed, dropped: %s: %s",
+                          type(exc).__name__, exc)
     return failures_response(failures)
