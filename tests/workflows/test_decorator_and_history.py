@@ -54,7 +54,7 @@ def test_history_of_a_failed_execution_with_a_pending_then_failed_step() -> None
     assert pending == ["ExecutionStarted", "StepStarted", "StepFailed"]  # failed attempt, retry due
     result = DurableTestRunner(handler).run()
     events = result.history
-    failed = next(e for e in events if e["EventType"] == "StepFailed")
+    failed = [e for e in events if e["EventType"] == "StepFailed"][-1]  # per attempt: the last
     assert failed["StepFailedDetails"]["Error"]["Payload"]["ErrorType"] == "ZeroDivisionError"
     assert failed["StepFailedDetails"]["RetryDetails"] == {"CurrentAttempt": 2}
     assert events[-1]["EventType"] == "ExecutionFailed"

@@ -53,7 +53,7 @@ def test_order_pipeline_fails_when_approval_times_out() -> None:
     runner.run(ORDER)
     timed_out = runner.advance_time(2 * 86400 + 1)
     assert timed_out.status is ExecutionStatus.FAILED
-    assert timed_out.error.error_type == "CallbackTimeoutError"
+    assert timed_out.error.error_type == "Callback.Timeout"
     assert "CallbackTimedOut" in [e["EventType"] for e in timed_out.history]
 
 

@@ -174,7 +174,7 @@ def test_callback_timeout_fails_the_execution(world: World) -> None:
     world.run_until(world.finished(eid))
     info = get_execution(eid)
     assert info.status is ExecutionStatus.FAILED
-    assert info.error.error_type == "CallbackTimeoutError"
+    assert info.error.error_type == "Callback.Timeout"
     assert "timed out" in info.error.error_message
     assert complete_callback(CALLBACK_IDS[eid], result='"too late"') is False
 

@@ -47,7 +47,7 @@ def test_callback_heartbeat_keeps_it_alive_until_heartbeat_timeout() -> None:
     runner.advance_time(240)
     runner.send_callback_heartbeat(cb_id)
     assert runner.advance_time(240).status is ExecutionStatus.RUNNING  # heartbeat extended it
-    assert runner.advance_time(120).result == "CallbackTimeoutError"
+    assert runner.advance_time(120).result == "Callback.Heartbeat"
 
 
 def test_callback_failure_and_explicit_timeout_and_duplicates() -> None:
@@ -67,7 +67,7 @@ def test_callback_failure_and_explicit_timeout_and_duplicates() -> None:
     again = runner.send_callback_success(a, "late")  # duplicate/late completion is ignored
     b = again.get_operation("b").callback_id
     done = runner.timeout_callback(b)
-    assert done.result == ["Declined", "CallbackTimeoutError"]
+    assert done.result == ["Declined", "Callback.Timeout"]
     assert done.get_operation("b").status is S.TIMED_OUT
     with pytest.raises(CallbackNotFoundError):
         runner.send_callback_success("unknown")

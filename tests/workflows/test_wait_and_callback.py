@@ -81,7 +81,7 @@ def test_callback_times_out_when_deadline_passes() -> None:
     h.invoke()
     h.clock.advance(61)
     out = h.invoke()
-    assert out.status is OutcomeStatus.FAILED and out.error.error_type == "CallbackTimeoutError"
+    assert out.status is OutcomeStatus.FAILED and out.error.error_type == "Callback.Timeout"
     assert h.op("c").status is S.TIMED_OUT
 
 

@@ -39,6 +39,9 @@ class DurableSettings(BaseSettings):
     #: must equal the work queue's redrive maxReceiveCount: on that attempt a failing
     #: message is dead-lettered by the handler itself, so the rest of its group goes on
     max_receive_count: int = Field(5, ge=1, le=1000)
+    #: days a finished durable execution (every item of it) is kept before DynamoDB TTL deletes
+    #: it; 0 keeps it forever (the template's ExecutionRetentionDays)
+    execution_retention_days: int = Field(14, ge=0, le=3650)
 
     def require(self, name: str) -> str:
         """Return setting ``name`` or raise ConfigurationError naming its variable."""

@@ -3,8 +3,11 @@
 Runs a ``@durable_execution`` handler in-process over ``InMemoryStore`` on a virtual clock:
 waits, step retries and condition polls complete instantly (time skips to the next due
 timer). Callbacks are answered by the test (``send_callback_success`` / ``_failure`` /
-``_heartbeat``, ``timeout_callback``) or time out when the test advances time past their
-timeout (``advance_time``). ``context.invoke`` runs the registered durable function locally.
+``_heartbeat``, ``timeout_callback``) or time out (``Callback.Timeout``, ``Callback.Heartbeat``)
+when time reaches their deadline: the test advances it (``advance_time``), or skipping to a
+later wait/retry/poll passes it — a callback's timeout is its own timer, fired at its own time.
+``context.invoke`` runs the registered durable function locally. The history is the store's
+(``InMemoryStore`` records every attempt and invocation, as ``DynamoDBStore`` does).
 
     runner = DurableTestRunner(order_pipeline, functions={"payments": payments})
     result = runner.run({"orderId": "o-1"})
@@ -22,15 +25,19 @@ from typing import Any, Callable, Optional, Union
 
 from durable_lambda.workflows.errors import ValidationError
 from durable_lambda.workflows.execution import DurableFunction
-from durable_lambda.workflows.history import Invocation, history_events
+from durable_lambda.workflows.history import Invocation, history_events, invocations_of
 from durable_lambda.workflows.model import (
     ErrorObject, ExecutionRecord, ExecutionStatus, Operation, OperationAction, OperationStatus,
     OperationType, OperationUpdate)
-from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus, TimerKind
+from durable_lambda.workflows.outcome import (
+    InvocationOutcome, OutcomeStatus, TimerKind, child_execution_id)
 from durable_lambda.workflows.store import InMemoryStore
 
 Handler = Union[DurableFunction, Callable[[Any, Any], Any]]
 _TIME_SKIPPED = {TimerKind.WAIT, TimerKind.RETRY, TimerKind.CONDITION}
+#: what the service records when a callback's deadline passes (the official SDK's names)
+CALLBACK_TIMEOUT = ErrorObject("Callback.Timeout", "Callback timed out")
+CALLBACK_HEARTBEAT_TIMEOUT = ErrorObject("Callback.Heartbeat", "Callback timed out on heartbeat")
 
 
 class VirtualClock:
@@ -95,7 +102,6 @@ class DurableTestRunner:
         self.function = _durable(handler)
         self.functions: dict[str, DurableFunction] = {}
         self.max_invocations = max_invocations
-        self.invocations: dict[str, list[Invocation]] = {}
         self._timers: dict[str, dict[str, tuple[int, TimerKind]]] = {}  # exec -> op -> due
         self._heartbeats: dict[str, int] = {}  # callback id -> last heartbeat ms
         self._ready: list[str] = []
@@ -128,12 +134,17 @@ class DurableTestRunner:
         return self._drive()
 
     def result(self, execution_id: Optional[str] = None) -> DurableTestResult:
-        record = self.store.get(execution_id or self._require_root())
+        record, events = self.store.load_history(execution_id or self._require_root())
         value = json.loads(record.result) if record.result is not None else None
-        invocations = self.invocations.get(record.execution_id, [])
         return DurableTestResult(record.execution_id, record.status, value, record.error,
-                                 list(record.operations), history_events(record, invocations),
-                                 list(invocations))
+                                 list(record.operations), history_events(record, events),
+                                 invocations_of(events))
+
+    @property
+    def invocations(self) -> dict[str, list[Invocation]]:
+        """Invocations per execution id, from the store's event record."""
+        return {eid: invocations_of(self.store.load_history(eid)[1])
+                for eid in self.store.execution_ids()}
 
     # -- callbacks ----------------------------------------------------------------------
     def send_callback_success(self, callback_id: str, result: Any = None) -> DurableTestResult:
@@ -150,8 +161,7 @@ class DurableTestRunner:
         return self.result()
 
     def timeout_callback(self, callback_id: str) -> DurableTestResult:
-        return self._complete(callback_id, OperationAction.TIMEOUT, error=ErrorObject(
-            "CallbackTimeoutError", f"callback {callback_id} timed out"))
+        return self._complete(callback_id, OperationAction.TIMEOUT, error=CALLBACK_TIMEOUT)
 
     def _complete(self, callback_id: str, action: OperationAction, *, payload: str | None = None,
                   error: ErrorObject | None = None) -> DurableTestResult:
@@ -179,13 +189,7 @@ class DurableTestRunner:
         record = self.store.get(execution_id)
         function = self._function_for(record)
         self._timers.pop(execution_id, None)
-        request_id = uuid.uuid4().hex
-        start = self.clock.now()
-        outcome = function.run(self.store, execution_id, holder=request_id)
-        self.invocations.setdefault(execution_id, []).append(Invocation(
-            request_id, start, self.clock.now(),
-            outcome.error.to_dict() if outcome.status is OutcomeStatus.FAILED and outcome.error
-            else None, seq=self.store.get(execution_id).version))
+        outcome = function.run(self.store, execution_id, holder=uuid.uuid4().hex)
         self._after(record, outcome)
 
     def _after(self, record: ExecutionRecord, outcome: InvocationOutcome) -> None:
@@ -193,11 +197,7 @@ class DurableTestRunner:
             timers = self._timers.setdefault(record.execution_id, {})
             for timer in outcome.plan.timers:
                 timers[timer.operation_id] = (timer.due_ms, timer.kind)
-            for cb in outcome.plan.callbacks:
-                self._heartbeats.setdefault(cb.callback_id, self.clock.now())
-                if cb.heartbeat_timeout_seconds:
-                    due = self._heartbeats[cb.callback_id] + int(cb.heartbeat_timeout_seconds * 1000)
-                    timers[f"hb:{cb.callback_id}"] = (due, TimerKind.CALLBACK_TIMEOUT)
+            self._arm_callbacks(record.execution_id, timers)
             for inv in outcome.plan.invokes:
                 self._start_child(record.execution_id, inv.operation_id, inv.function_name,
                                   inv.payload)
@@ -212,6 +212,19 @@ class DurableTestRunner:
             if self.store.complete_external(parent_id, op_id, update):
                 self._ready.append(parent_id)
 
+    def _arm_callbacks(self, execution_id: str,
+                       timers: dict[str, tuple[int, TimerKind]]) -> None:
+        """Deadlines of every open callback, whether or not the code waits on it yet."""
+        for op in self.store.get(execution_id).operations:
+            if op.type is not OperationType.CALLBACK or op.status is not OperationStatus.STARTED:
+                continue
+            if op.timeout_ms is not None:
+                timers[op.id] = (op.timeout_ms, TimerKind.CALLBACK_TIMEOUT)
+            if op.heartbeat_timeout_seconds and op.callback_id:
+                last = self._heartbeats.setdefault(op.callback_id, op.start_ms)
+                timers[f"hb:{op.callback_id}"] = (
+                    last + int(op.heartbeat_timeout_seconds * 1000), TimerKind.CALLBACK_TIMEOUT)
+
     def _start_child(self, parent_id: str, op_id: str, function_name: str,
                      payload: Optional[str]) -> None:
         if function_name not in self.functions:
@@ -224,18 +237,23 @@ class DurableTestRunner:
             return
         child, created = self.store.start_execution(
             function_name, payload, name=f"{parent_id}:{op_id}",
-            parent={"executionId": parent_id, "operationId": op_id})
+            parent={"executionId": parent_id, "operationId": op_id},
+            execution_id=child_execution_id(parent_id, op_id))
         if created:
             self._ready.append(child.execution_id)
 
     def _skip_to_next_timer(self) -> bool:
-        """Advance virtual time to the earliest wait/retry/poll timer; False if none."""
+        """Advance virtual time to the earliest wait/retry/poll timer, or to a callback deadline
+        passed on the way (it fires first, at its own time); False if there is none."""
         due = [d for timers in self._timers.values() for d, kind in timers.values()
                if kind in _TIME_SKIPPED]
         if not due:
             return False
-        self.clock.advance_to(min(due))
-        self._fire_due(include_callbacks=False)
+        target = min(due)
+        passed = [d for timers in self._timers.values() for d, kind in timers.values()
+                  if kind is TimerKind.CALLBACK_TIMEOUT and d <= target]
+        self.clock.advance_to(min(passed + [target]))
+        self._fire_due(include_callbacks=True)
         return True
 
     def _fire_due(self, include_callbacks: bool) -> None:
@@ -248,6 +266,8 @@ class DurableTestRunner:
                 del timers[key]
                 if key.startswith("hb:"):
                     self._heartbeat_expired(key[3:])
+                elif kind is TimerKind.CALLBACK_TIMEOUT:
+                    self._timeout_expired(execution_id, key)
                 fired = True
             if fired and execution_id not in self._ready:
                 self._ready.append(execution_id)
@@ -258,10 +278,16 @@ class DurableTestRunner:
         last = self._heartbeats.get(callback_id, op.start_ms)
         if op.heartbeat_timeout_seconds and \
                 self.clock.now() >= last + int(op.heartbeat_timeout_seconds * 1000):
-            self.store.complete_external(execution_id, op_id, OperationUpdate(
-                id=op_id, type=OperationType.CALLBACK, action=OperationAction.TIMEOUT,
-                error=ErrorObject("CallbackTimeoutError",
-                                  f"callback {callback_id}: no heartbeat in time")))
+            self._time_out(execution_id, op_id, CALLBACK_HEARTBEAT_TIMEOUT)
+
+    def _timeout_expired(self, execution_id: str, op_id: str) -> None:
+        op = next((o for o in self.store.get(execution_id).operations if o.id == op_id), None)
+        if op is not None and op.timeout_ms is not None and self.clock.now() >= op.timeout_ms:
+            self._time_out(execution_id, op_id, CALLBACK_TIMEOUT)
+
+    def _time_out(self, execution_id: str, op_id: str, error: ErrorObject) -> None:
+        self.store.complete_external(execution_id, op_id, OperationUpdate(
+            id=op_id, type=OperationType.CALLBACK, action=OperationAction.TIMEOUT, error=error))
 
     def _function_for(self, record: ExecutionRecord) -> DurableFunction:
         if record.execution_id == self._root or record.parent is None:

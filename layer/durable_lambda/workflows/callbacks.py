@@ -3,7 +3,7 @@
 ``complete_callback`` is what a submitter (or the signal forwarder, for EventBridge
 ``WorkflowCallback`` events) calls with the callback id the execution handed out. It records
 the outcome on the CALLBACK operation (once: a second completion changes nothing) and enqueues
-the execution's resume. Timeouts are enforced by a timer scheduled when the execution suspends
+the execution's resume. Timeouts are enforced by a timer scheduled when the callback is created
 on the callback (see ``hosting``), which calls ``expire_callback`` when it fires.
 """
 from __future__ import annotations
@@ -19,10 +19,12 @@ from durable_lambda.workflows.model import (
     OperationType,
     OperationUpdate,
 )
-from durable_lambda.workflows.operations.callback import TIMEOUT_ERROR_TYPE
 from durable_lambda.workflows.resume import schedule_resume, send_resume
 
 ErrorLike = Union[ErrorObject, dict, str, BaseException]
+#: what a callback records when a deadline passes (the official SDK's ``CallbackTimeoutType``)
+CALLBACK_TIMEOUT = ErrorObject("Callback.Timeout", "Callback timed out")
+CALLBACK_HEARTBEAT_TIMEOUT = ErrorObject("Callback.Heartbeat", "Callback timed out on heartbeat")
 
 
 def complete_callback(callback_id: str, *, result: Optional[str] = None,
@@ -69,13 +71,12 @@ def expire_callback(callback_id: str, store: DynamoDBStore,
     the next check and return None."""
     info = store.callback_info(callback_id)
     now = now_ms if now_ms is not None else store.now_ms()
-    deadlines = [(info.get("timeout_ms"), "Callback timed out"),
-                 (info.get("heartbeat_deadline_ms"), "Callback heartbeat timed out")]
-    due = [(d, why) for d, why in deadlines if d is not None and d <= now]
+    deadlines = [(info.get("timeout_ms"), CALLBACK_TIMEOUT),
+                 (info.get("heartbeat_deadline_ms"), CALLBACK_HEARTBEAT_TIMEOUT)]
+    due = [(d, error) for d, error in deadlines if d is not None and d <= now]
     if due:
         update = OperationUpdate(id=info["operation_id"], type=OperationType.CALLBACK,
-                                 action=OperationAction.TIMEOUT,
-                                 error=ErrorObject(TIMEOUT_ERROR_TYPE, due[0][1]))
+                                 action=OperationAction.TIMEOUT, error=due[0][1])
         return store.complete_external(info["execution_id"], info["operation_id"], update)
     next_due = min(d for d, _ in deadlines if d is not None)
     schedule_resume(info["function_name"], info["execution_id"], "callback_timeout",

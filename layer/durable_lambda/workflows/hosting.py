@@ -9,8 +9,11 @@ Events (docs/workflows_hosting.md):
 * SQS batches of ``kind="workflow"`` envelopes resume executions (one run per execution per
   batch, executions side by side); failures are reported per record (``batchItemFailures``).
 
-After each run: SUSPENDED -> a resume is scheduled at the plan's earliest due time, child
-executions are started for new invokes, heartbeat checks are scheduled for new callbacks;
+After each run: SUSPENDED -> a resume is scheduled at the plan's earliest due time (waits,
+retries, polls), child executions are started for new invokes (with the id the parent's history
+names, ``outcome.child_execution_id``), and each new callback with a timeout or heartbeat timeout
+gets its own deadline timer, whether or not the code waits on it yet (``expire_callback`` times
+it out — ``Callback.Timeout`` / ``Callback.Heartbeat`` — at its own time, then runs);
 finished with a parent -> the parent's CHAINED_INVOKE op is completed and the parent resumed.
 These effects happen *before* the lease is released with ``settled``; an invocation that dies
 between a checkpoint and its effects leaves the execution unsettled, and the next run (SQS or
@@ -35,14 +38,22 @@ from durable_lambda.workflows.errors import ExecutionBusyError, ExecutionNotFoun
 from durable_lambda.workflows.execution import DurableFunction
 from durable_lambda.workflows.host import register_default_host
 from durable_lambda.workflows.model import (
+    ErrorObject,
     ExecutionRecord,
     ExecutionStatus,
     Operation,
     OperationAction,
+    OperationStatus,
     OperationType,
     OperationUpdate,
 )
-from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus, ResumePlan
+from durable_lambda.workflows.outcome import (
+    InvocationOutcome,
+    OutcomeStatus,
+    ResumePlan,
+    TimerKind,
+    child_execution_id,
+)
 from durable_lambda.workflows.resume import resume_envelope, schedule_resume, send_resume
 
 log = logging.getLogger("durable_lambda")
@@ -59,12 +70,14 @@ class _HostedStore:
     def __init__(self, store: DynamoDBStore) -> None:
         self._store = store
         self.changed: set[str] = set()
+        self.callbacks: dict[str, Operation] = {}  # CALLBACK ops as this run left them
         self.release_requested = False
 
     def checkpoint(self, execution_id: str, holder: str,
                    updates: Sequence[OperationUpdate]) -> list[Operation]:
         ops = self._store.checkpoint(execution_id, holder, updates)
         self.changed.update(op.id for op in ops)
+        self.callbacks.update((op.id, op) for op in ops if op.type is OperationType.CALLBACK)
         return ops
 
     def release(self, execution_id: str, holder: str) -> None:
@@ -100,8 +113,10 @@ class LambdaHost:
                       lambda_context: Any) -> dict[str, Any]:
         """Start (idempotently by name) and run an execution; returns its status."""
         serialized, name, parent = _start_request(event)
+        child_id = child_execution_id(parent["executionId"], parent["operationId"]) \
+            if parent else None
         record, _ = self.store.start_execution(function.name, serialized, name=name,
-                                               parent=parent)
+                                               parent=parent, execution_id=child_id)
         if record.status is not ExecutionStatus.RUNNING:
             self._notify_parent(record.execution_id, record.parent, record.status,
                                 record.result, record.error)
@@ -168,9 +183,9 @@ class LambdaHost:
                 hosted, execution_id, holder, record=record,  # type: ignore[arg-type]
                 lease_ms=lease_ms, lambda_context=lambda_context)
             if outcome.status is OutcomeStatus.SUSPENDED:
-                self._settle(function.name, record, outcome.plan, hosted.changed, recovering)
-        except BaseException:
-            self._release_quietly(execution_id, holder)
+                self._settle(function.name, record, outcome.plan, hosted, recovering)
+        except BaseException as exc:
+            self._release_quietly(execution_id, holder, exc)
             raise
         if hosted.release_requested and self.store.release(execution_id, holder, settled=True) \
                 and outcome.status is OutcomeStatus.SUSPENDED:
@@ -196,27 +211,33 @@ class LambdaHost:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.25)
 
-    def _release_quietly(self, execution_id: str, holder: str) -> None:
+    def _release_quietly(self, execution_id: str, holder: str, exc: BaseException) -> None:
+        """Release after the run raised: the invocation fails (recorded with its error)."""
         try:
-            self.store.release(execution_id, holder, settled=False)
+            self.store.release(execution_id, holder, settled=False,
+                               error=ErrorObject(type(exc).__name__, str(exc)))
         except Exception as exc:  # noqa: BLE001 - the lease expires anyway
             log.warning("could not release execution %s: %s", execution_id, exc)
 
     # --- effects --------------------------------------------------------------------------
     def _settle(self, function_name: str, record: ExecutionRecord, plan: ResumePlan,
-                changed: set[str], recovering: bool) -> None:
-        """Schedule the resume timer, start new children, arm new callbacks' heartbeat checks."""
-        execution_id = record.execution_id
-        if plan.timers:
-            first = min(plan.timers, key=lambda t: t.due_ms)
+                hosted: _HostedStore, recovering: bool) -> None:
+        """Schedule the resume timer, start new children, arm new callbacks' deadlines."""
+        execution_id, changed = record.execution_id, hosted.changed
+        timers = [t for t in plan.timers if t.kind is not TimerKind.CALLBACK_TIMEOUT]
+        if timers:  # a callback's deadline has its own timer (below)
+            first = min(timers, key=lambda t: t.due_ms)
             schedule_resume(function_name, execution_id, first.kind.value, first.operation_id,
                             first.due_ms)
-        for callback in plan.callbacks:
-            new = recovering or callback.operation_id in changed
-            if callback.heartbeat_timeout_seconds and new:
-                due = self.store.now_ms() + int(callback.heartbeat_timeout_seconds * 1000)
-                schedule_resume(function_name, execution_id, "callback_timeout",
-                                callback.operation_id, due, callbackId=callback.callback_id)
+        callbacks = {op.id: op for op in record.operations} if recovering else {}
+        callbacks.update(hosted.callbacks)
+        for op in callbacks.values():
+            if op.type is OperationType.CALLBACK and op.status is OperationStatus.STARTED \
+                    and op.callback_id and (recovering or op.id in changed):
+                due = _first_deadline(op)
+                if due is not None:
+                    schedule_resume(function_name, execution_id, "callback_timeout", op.id, due,
+                                    callbackId=op.callback_id)
         for invoke in plan.invokes:
             if recovering or invoke.operation_id in changed:
                 invoke_function(invoke.function_name, {
@@ -242,6 +263,14 @@ class LambdaHost:
         target = parent.get("functionName") or self.store.describe(parent_id).function_name
         send_resume(target, parent_id, "invoke", op_id, message_id=f"invoke:{parent_id}:{op_id}")
         log.info("execution %s %s: parent %s resumed", execution_id, status.value, parent_id)
+
+
+def _first_deadline(op: Operation) -> Optional[int]:
+    """When a callback must be checked first: its timeout or its first heartbeat deadline."""
+    deadlines = [op.timeout_ms] if op.timeout_ms is not None else []
+    if op.heartbeat_timeout_seconds:
+        deadlines.append(op.start_ms + int(op.heartbeat_timeout_seconds * 1000))
+    return min(deadlines, default=None)
 
 
 def _lease_ms(lambda_context: Any) -> int:

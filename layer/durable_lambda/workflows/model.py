@@ -83,6 +83,7 @@ class OperationUpdate:
     callback_timeout_seconds: Optional[float] = None  # CALLBACK START
     callback_heartbeat_timeout_seconds: Optional[float] = None
     function_name: Optional[str] = None  # CHAINED_INVOKE START
+    tenant_id: Optional[str] = None  # CHAINED_INVOKE START (InvokeConfig.tenant_id)
     replay_children: bool = False  # CONTEXT SUCCEED: large results are rebuilt by replay
 
 
@@ -105,6 +106,7 @@ class Operation:
     scheduled_end_ms: Optional[int] = None  # WAIT
     callback_id: Optional[str] = None  # CALLBACK
     function_name: Optional[str] = None  # CHAINED_INVOKE
+    tenant_id: Optional[str] = None  # CHAINED_INVOKE
     replay_children: bool = False
     input: Optional[str] = None  # EXECUTION: serialized input; CHAINED_INVOKE: payload sent
     timeout_ms: Optional[int] = None  # CALLBACK: absolute deadline (epoch ms), None = no limit

@@ -6,11 +6,14 @@ nothing for ``callbacks`` (they resume when ``complete_callback`` is called).
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Optional
 
 from durable_lambda.workflows.model import ErrorObject
+
+_CHILD_NAMESPACE = uuid.UUID("6f1c3a52-2d4e-4f0b-9a57-d1c0e7b8a914")
 
 
 class OutcomeStatus(str, Enum):
@@ -79,3 +82,10 @@ class InvocationOutcome:
     error: Optional[ErrorObject] = None  # FAILED
     plan: ResumePlan = field(default_factory=ResumePlan)  # SUSPENDED
     parent: Optional[dict[str, str]] = None  # the execution's parent (invoke), if any
+
+
+def child_execution_id(parent_execution_id: str, operation_id: str) -> str:
+    """The execution id of the child a CHAINED_INVOKE starts: derived from the parent's
+    execution and operation, so the parent's history names it (``ChainedInvokeStartedDetails.
+    DurableExecutionArn``) before the child exists, and a re-sent start finds the same child."""
+    return uuid.uuid5(_CHILD_NAMESPACE, f"{parent_execution_id}:{operation_id}").hex

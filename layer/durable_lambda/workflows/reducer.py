@@ -97,7 +97,8 @@ def _start(existing: Operation | None, update: OperationUpdate, now_ms: int,
     elif update.type is OperationType.CHAINED_INVOKE:
         if not update.function_name:
             raise _reject(update, "CHAINED_INVOKE START needs function_name")
-        op = op.with_changes(function_name=update.function_name, input=update.payload)
+        op = op.with_changes(function_name=update.function_name, input=update.payload,
+                             tenant_id=update.tenant_id)
     elif update.type is OperationType.EXECUTION:
         op = op.with_changes(input=update.payload)
     return op

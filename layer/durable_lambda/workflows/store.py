@@ -2,7 +2,9 @@
 
 Operation state only changes through ``reducer.apply_update``. ``ExecutionRecord.operations``
 holds the user operations in first-commit order (there is no separate EXECUTION operation; the
-input lives on the record). See ``docs/workflows.md``.
+input lives on the record). Beside the operations a store keeps the execution's append-only
+event record (``events.EventRecord``: step attempts, invocations), written with the same
+commits, for ``history.history_events``. See ``docs/workflows.md``.
 """
 from __future__ import annotations
 
@@ -19,6 +21,12 @@ from durable_lambda.workflows.errors import (
     ExecutionBusyError,
     ExecutionNotFoundError,
     InvalidCheckpointError,
+)
+from durable_lambda.workflows.events import (
+    EventRecord,
+    attempt_event,
+    dead_invocation_event,
+    invocation_event,
 )
 from durable_lambda.workflows.model import (
     ErrorObject,
@@ -38,14 +46,17 @@ class CheckpointStore(Protocol):
     """Durable storage of executions and their operations (see module docstring)."""
 
     def start_execution(self, function_name: str, input: str | None, name: str | None = None,
-                        parent: dict[str, str] | None = None) -> tuple[ExecutionRecord, bool]:
-        """Create an execution (id = uuid4 hex); idempotent by (function_name, name)."""
+                        parent: dict[str, str] | None = None,
+                        execution_id: str | None = None) -> tuple[ExecutionRecord, bool]:
+        """Create an execution (id = ``execution_id`` or uuid4 hex); idempotent by
+        (function_name, name)."""
 
     def get(self, execution_id: str) -> ExecutionRecord:
         """Load an execution; ``ExecutionNotFoundError``."""
 
     def acquire(self, execution_id: str, holder: str, lease_ms: int) -> ExecutionRecord:
-        """Take the lease and load; ``ExecutionBusyError`` if held by another and unexpired."""
+        """Take the lease and load; ``ExecutionBusyError`` if held by another and unexpired.
+        Taking over an expired lease records the dead holder's invocation (with an error)."""
 
     def checkpoint(self, execution_id: str, holder: str,
                    updates: Sequence[OperationUpdate]) -> list[Operation]:
@@ -55,8 +66,9 @@ class CheckpointStore(Protocol):
                result: str | None = None, error: ErrorObject | None = None) -> None:
         """Record the terminal status (fenced) and release the lease."""
 
-    def release(self, execution_id: str, holder: str) -> None:
-        """Release the lease if still held by ``holder``."""
+    def release(self, execution_id: str, holder: str, error: ErrorObject | None = None) -> None:
+        """Release the lease if still held by ``holder``; records the invocation's end
+        (``error``: why it failed, if it did) while the execution runs."""
 
     def complete_external(self, execution_id: str, operation_id: str,
                           update: OperationUpdate) -> bool:
@@ -64,6 +76,9 @@ class CheckpointStore(Protocol):
 
     def find_callback(self, callback_id: str) -> tuple[str, str]:
         """(execution_id, operation_id) of a callback; ``CallbackNotFoundError``."""
+
+    def load_history(self, execution_id: str) -> tuple[ExecutionRecord, list[EventRecord]]:
+        """The execution and its event record (for ``history.history_events``)."""
 
 
 class InMemoryStore:
@@ -74,7 +89,8 @@ class InMemoryStore:
         self._lock = threading.RLock()
         self._records: dict[str, ExecutionRecord] = {}
         self._index: dict[str, dict[str, int]] = {}  # execution -> op id -> list position
-        self._leases: dict[str, tuple[str, int]] = {}  # execution -> (holder, expires_ms)
+        self._leases: dict[str, tuple[str, int, int]] = {}  # execution -> holder, expiry, start
+        self._events: dict[str, list[EventRecord]] = {}
         self._names: dict[tuple[str, str], str] = {}
         self._callbacks: dict[str, tuple[str, str]] = {}
 
@@ -83,16 +99,21 @@ class InMemoryStore:
         return self._clock()
 
     def start_execution(self, function_name: str, input: str | None, name: str | None = None,
-                        parent: dict[str, str] | None = None) -> tuple[ExecutionRecord, bool]:
+                        parent: dict[str, str] | None = None,
+                        execution_id: str | None = None) -> tuple[ExecutionRecord, bool]:
         with self._lock:
             if name is not None and (function_name, name) in self._names:
                 return self.get(self._names[(function_name, name)]), False
-            record = ExecutionRecord(execution_id=uuid.uuid4().hex, function_name=function_name,
+            if execution_id is not None and execution_id in self._records:
+                return self.get(execution_id), False
+            record = ExecutionRecord(execution_id=execution_id or uuid.uuid4().hex,
+                                     function_name=function_name,
                                      name=name, status=ExecutionStatus.RUNNING, input=input,
                                      created_ms=self._clock(),
                                      parent=dict(parent) if parent else None)
             self._records[record.execution_id] = record
             self._index[record.execution_id] = {}
+            self._events[record.execution_id] = []
             if name is not None:
                 self._names[(function_name, name)] = record.execution_id
             return self._copy(record), True
@@ -109,7 +130,11 @@ class InMemoryStore:
             if current and current[0] != holder and current[1] > now:
                 raise ExecutionBusyError(
                     f"execution {execution_id!r} is leased by {current[0]!r} until {current[1]}")
-            self._leases[execution_id] = (holder, now + lease_ms)
+            if current and current[0] != holder and record.status is ExecutionStatus.RUNNING:
+                self._events[execution_id].append(dead_invocation_event(
+                    record.version, current[0], current[2], current[1]))
+            start = current[2] if current and current[0] == holder else now
+            self._leases[execution_id] = (holder, now + lease_ms, start)
             return self._copy(record)
 
     def checkpoint(self, execution_id: str, holder: str,
@@ -126,17 +151,22 @@ class InMemoryStore:
             now = self._clock()
             seq = record.version
             out = []
+            events: list[EventRecord] = []
             for update in updates:
                 current = staged.get(update.id)
                 if current is None and update.id in index:
                     current = record.operations[index[update.id]]
                 seq += 1  # one sequence number per update: history commit order
                 op = apply_update(current, update, now, seq=seq)
+                event = attempt_event(current, update, op, seq, now)
+                if event is not None:
+                    events.append(event)
                 if current is None:
                     new_ids.append(update.id)
                 staged[update.id] = op
                 out.append(op)
             record.version = seq
+            self._events[execution_id].extend(events)
             ops = record.operations
             for op_id in new_ids:
                 index[op_id] = len(ops)
@@ -155,15 +185,25 @@ class InMemoryStore:
             if record.status is not ExecutionStatus.RUNNING:
                 raise InvalidCheckpointError(
                     f"execution {execution_id!r} already finished ({record.status.value})")
+            self._record_invocation(execution_id, record, holder)
             record.status, record.result, record.error = status, result, error
             record.version += 1
             self._leases.pop(execution_id, None)
 
-    def release(self, execution_id: str, holder: str) -> None:
+    def release(self, execution_id: str, holder: str, error: ErrorObject | None = None) -> None:
         with self._lock:
             current = self._leases.get(execution_id)
             if current and current[0] == holder:
+                record = self._record(execution_id)
+                if record.status is ExecutionStatus.RUNNING:
+                    self._record_invocation(execution_id, record, holder, error)
                 del self._leases[execution_id]
+
+    def _record_invocation(self, execution_id: str, record: ExecutionRecord, holder: str,
+                           error: ErrorObject | None = None) -> None:
+        start = self._leases[execution_id][2]
+        self._events[execution_id].append(
+            invocation_event(record.version, holder, start, self._clock(), error))
 
     def complete_external(self, execution_id: str, operation_id: str,
                           update: OperationUpdate) -> bool:
@@ -174,7 +214,7 @@ class InMemoryStore:
                 raise InvalidCheckpointError(
                     f"execution {execution_id!r} has no operation {operation_id!r}")
             op = record.operations[pos]
-            if op.status not in OPEN_STATUSES:
+            if op.status not in OPEN_STATUSES or record.status is not ExecutionStatus.RUNNING:
                 return False
             record.version += 1
             record.operations[pos] = apply_update(op, update, self._clock(), seq=record.version)
@@ -186,6 +226,10 @@ class InMemoryStore:
                 return self._callbacks[callback_id]
             except KeyError:
                 raise CallbackNotFoundError(f"no callback with id {callback_id!r}") from None
+
+    def load_history(self, execution_id: str) -> tuple[ExecutionRecord, list[EventRecord]]:
+        with self._lock:
+            return self._copy(self._record(execution_id)), list(self._events[execution_id])
 
     def execution_ids(self) -> list[str]:
         """All execution ids, oldest first (test/inspection helper)."""

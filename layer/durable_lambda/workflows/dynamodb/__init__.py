@@ -37,13 +37,15 @@ merged into one write (a transaction may touch an item once).
 from __future__ import annotations
 
 from durable_lambda.workflows.dynamodb.checkpoints import CheckpointWrites
+from durable_lambda.workflows.dynamodb.ends import InvocationEnds
 from durable_lambda.workflows.dynamodb.external import ExternalCompletions
 from durable_lambda.workflows.dynamodb.items import check_size, decode_operation, encode_operation
 from durable_lambda.workflows.dynamodb.lease import ExecutionLease
 from durable_lambda.workflows.dynamodb.reads import ExecutionReads
 
 
-class DynamoDBStore(ExecutionReads, ExecutionLease, CheckpointWrites, ExternalCompletions):
+class DynamoDBStore(ExecutionReads, ExecutionLease, CheckpointWrites, ExternalCompletions,
+                    InvocationEnds):
     """CheckpointStore over the workflow table (see the package docstring). Thread-safe enough
     for one holder per execution: per-holder views are keyed by (execution id, holder)."""
 

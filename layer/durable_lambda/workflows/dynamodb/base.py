@@ -24,11 +24,17 @@ from durable_lambda.workflows.model import Operation
 
 
 class StoreBase:
-    """The workflow table's name, the record clock, the DynamoDB client, the holder views."""
+    """The workflow table's name, the record clock, retention, the DynamoDB client, the
+    holder views."""
 
     def __init__(self, table: Optional[str] = None,
-                 clock: Optional[Callable[[], int]] = None) -> None:
-        self.table = table or get_settings().require("workflow_table")
+                 clock: Optional[Callable[[], int]] = None,
+                 retention_days: Optional[int] = None) -> None:
+        settings = get_settings()
+        self.table = table or settings.require("workflow_table")
+        #: days a finished execution is kept (``ttl`` on all its items); 0: forever
+        self.retention_days = settings.execution_retention_days if retention_days is None \
+            else retention_days
         self._clock = clock or now_ms
         self._cache: "OrderedDict[tuple[str, str], _Loaded]" = OrderedDict()
         self._cache_lock = threading.Lock()  # one host serves executions in threads
@@ -62,11 +68,13 @@ class StoreBase:
         return _Loaded(record, {op.id: i for i, op in enumerate(record.operations)},
                        int(header.get("op_count", {}).get("N", len(seq_ops))),
                        int(header.get("settled_version", {}).get("N", 0)),
-                       int(header.get("wakes", {}).get("N", 0)), _commit_seq(header))
+                       int(header.get("wakes", {}).get("N", 0)), _commit_seq(header),
+                       int(header.get("lease_start_ms", {}).get("N", 0)))
 
     def _holder_view(self, execution_id: str, holder: str) -> _Loaded:
         loaded = self._cached(execution_id, holder)
-        if loaded is None:  # another store instance acquired: load (the fence still holds)
+        if loaded is None or loaded.stale:  # another store instance acquired, or a checkpoint
+            # failed: load (the fence still holds); what the holder began with is kept
             item = self._ddb.get_item(TableName=self.table, Key=header_key(execution_id),
                                       ConsistentRead=True).get("Item")
             if not item:
@@ -74,7 +82,10 @@ class StoreBase:
             if _get_s(item, "lease_holder") != holder:
                 raise FencedError(
                     f"execution {execution_id!r}: {holder!r} does not hold the lease")
-            loaded = self._load(execution_id, item)
+            fresh = self._load(execution_id, item)
+            if loaded is not None:
+                fresh.lease_start_ms, fresh.dead = loaded.lease_start_ms, loaded.dead
+            loaded = fresh
             self._remember(execution_id, holder, loaded)
         return loaded
 

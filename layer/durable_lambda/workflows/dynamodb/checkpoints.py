@@ -1,39 +1,36 @@
-"""Checkpoint writes: fenced, ordered transactions of operation updates, and ``finish``."""
+"""Checkpoint writes: fenced, ordered transactions of operation updates (and the attempt
+events they record, as event items in the same transactions)."""
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Optional
 
-from durable_lambda.core import aws
-from durable_lambda.core.errors import FencedError
 from durable_lambda.workflows.dynamodb.base import StoreBase
+from durable_lambda.workflows.dynamodb.event_items import event_items
 from durable_lambda.workflows.dynamodb.items import (
     _CONFLICT_ATTEMPTS,
     _RACE_ATTEMPTS,
     MAX_TRANSACTION_BYTES,
     MAX_TRANSACTION_ITEMS,
-    _encode_error,
-    _get_s,
     _Loaded,
-    _s,
+    callback_ref_item,
     check_size,
     encode_operation,
     header_key,
     op_key,
-    ref_key,
 )
 from durable_lambda.workflows.dynamodb.sequence import (
     _checkpoint_error,
     _counter_moved,
-    _moved_seq,
     _numbered,
     _seq_condition,
     _seq_values,
 )
 from durable_lambda.workflows.errors import InvalidCheckpointError
+from durable_lambda.workflows.events import EventRecord, attempt_event
 from durable_lambda.workflows.model import (
-    ErrorObject,
     ExecutionStatus,
     Operation,
     OperationType,
@@ -57,6 +54,7 @@ class CheckpointWrites(StoreBase):
         current: dict[str, Operation] = {}
         prior: dict[str, Optional[Operation]] = {}  # each touched op as stored before
         out: list[Operation] = []
+        staged: dict[str, list[EventRecord]] = {}
         for number, update in enumerate(updates, 1):  # numbers relative to the chunk's base
             existing = current.get(update.id)
             if existing is None:
@@ -64,11 +62,18 @@ class CheckpointWrites(StoreBase):
                 existing = record.operations[pos] if pos is not None else None
                 prior[update.id] = existing
             op = apply_update(existing, update, now, seq=number)
+            event = attempt_event(existing, update, op, number, now)
+            if event is not None:
+                staged.setdefault(update.id, []).append(event)
             current[update.id] = op
             out.append(op)
         if not current:
             return out
-        bases = self._commit(execution_id, holder, loaded, current, prior, len(updates))
+        loaded.staged_events = staged
+        try:
+            bases = self._commit(execution_id, holder, loaded, current, prior, len(updates))
+        finally:
+            loaded.staged_events = {}
         for op_id, op in current.items():  # the holder's view follows what was committed
             op = _numbered(op, prior[op_id], bases[op_id])
             pos = loaded.positions.get(op_id)
@@ -81,10 +86,12 @@ class CheckpointWrites(StoreBase):
 
     def _op_write(self, execution_id: str, loaded: _Loaded, op: Operation,
                   next_seq: int) -> tuple[int, bool, list[dict[str, Any]]]:
-        """(bytes, is new, [its conditional Put, + callback index Put]) of one touched
-        operation: a unit is never split across transactions."""
+        """(bytes, is new, [its conditional Put, + callback index Put, + event item Puts]) of
+        one touched operation: a unit is never split across transactions. Its attempt events
+        are numbered from the chunk's base, which is ``loaded.commit_seq`` while it is built."""
         data = encode_operation(op)
-        size = check_size(f"operation {op.id!r} ({op.type.value} {op.name or ''})".strip(), data)
+        what = f"operation {op.id!r} ({op.type.value} {op.name or ''})".strip()
+        size = check_size(what, data)
         pos = loaded.positions.get(op.id)
         if pos is None:
             seq, condition, values = next_seq, "attribute_not_exists(pk)", {}
@@ -104,6 +111,13 @@ class CheckpointWrites(StoreBase):
             unit.append({"Put": {"TableName": self.table,
                                  "Item": self._callback_item(execution_id, loaded, op),
                                  "ConditionExpression": "attribute_not_exists(pk)"}})
+        events = loaded.staged_events.get(op.id)
+        if events:
+            base = loaded.commit_seq or 0
+            for item in event_items(execution_id, [replace(e, seq=base + e.seq) for e in events],
+                                    "op", what):
+                size += check_size(f"events of {what}", item["ev"]["S"])
+                unit.append({"Put": {"TableName": self.table, "Item": item}})
         return size, pos is None, unit
 
     def _chunk(self, execution_id: str, loaded: _Loaded, ops: list[Operation],
@@ -154,7 +168,7 @@ class CheckpointWrites(StoreBase):
                 except Exception as exc:
                     moved = _counter_moved(exc, holder, loaded)
                     if moved is None or attempt == _RACE_ATTEMPTS - 1:
-                        self._forget(execution_id, holder)
+                        loaded.stale = True  # reloaded before any further checkpoint
                         raise _checkpoint_error(exc, execution_id, holder, items) from None
                     loaded.commit_seq = moved  # an outside completion took numbers: renumber
             loaded.record.version += 1
@@ -165,16 +179,7 @@ class CheckpointWrites(StoreBase):
         return bases
 
     def _callback_item(self, execution_id: str, loaded: _Loaded, op: Operation) -> dict[str, Any]:
-        item = {**ref_key("cb", op.callback_id or ""), "execution_id": {"S": execution_id},
-                "operation_id": {"S": op.id},
-                "function_name": {"S": loaded.record.function_name}}
-        if op.timeout_ms:
-            item["timeout_ms"] = {"N": str(op.timeout_ms)}
-        if op.heartbeat_timeout_seconds:
-            item["heartbeat_seconds"] = {"N": str(op.heartbeat_timeout_seconds)}
-            item["heartbeat_deadline_ms"] = {
-                "N": str(op.start_ms + int(op.heartbeat_timeout_seconds * 1000))}
-        return item
+        return callback_ref_item(execution_id, loaded.record.function_name, op)
 
     def _transact(self, fence: dict[str, Any], items: list[dict[str, Any]]) -> None:
         """One fenced transaction; retried (bounded) when it only lost a race with a concurrent
@@ -189,47 +194,3 @@ class CheckpointWrites(StoreBase):
                 if codes != {"TransactionConflict"} or attempt == _CONFLICT_ATTEMPTS - 1:
                     raise
                 time.sleep(0.01 * (attempt + 1))
-
-    def finish(self, execution_id: str, holder: str, status: ExecutionStatus,
-               result: str | None = None, error: ErrorObject | None = None) -> None:
-        """Terminal status + result (fenced UpdateItem) and lease release; the new ``version``
-        is above every commit number handed out (retried if an outside completion took one)."""
-        error_json = _encode_error(error)
-        check_size(f"result of execution {execution_id!r}", result, error_json)
-        loaded = self._holder_view(execution_id, holder)
-        self._forget(execution_id, holder)
-        for attempt in range(_RACE_ATTEMPTS):
-            # the terminal version is above every commit number, so its event sorts last
-            new_version = max(loaded.record.version, loaded.commit_seq or 0) + 1
-            try:
-                self._ddb.update_item(
-                    TableName=self.table, Key=header_key(execution_id),
-                    UpdateExpression="SET #st = :st, #r = :r, #e = :e, end_ms = :now, "
-                                     "version = :nv, settled_version = :nv, commit_seq = :nv "
-                                     "REMOVE lease_holder, lease_expires_ms",
-                    ConditionExpression="lease_holder = :h AND version = :v AND #st = :running"
-                                        " AND " + _seq_condition(loaded.commit_seq),
-                    ExpressionAttributeNames={"#st": "status", "#r": "result", "#e": "error"},
-                    ExpressionAttributeValues={
-                        ":st": {"S": status.value}, ":r": _s(result), ":e": _s(error_json),
-                        ":now": {"N": str(self.now_ms())}, ":h": {"S": holder},
-                        ":v": {"N": str(loaded.record.version)},
-                        ":nv": {"N": str(new_version)},
-                        ":running": {"S": ExecutionStatus.RUNNING.value},
-                        **_seq_values(loaded.commit_seq)},
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD")
-                return
-            except Exception as exc:
-                if aws.error_code(exc) != "ConditionalCheckFailedException":
-                    raise
-                old = getattr(exc, "response", {}).get("Item") or {}
-                if _get_s(old, "status") not in (None, ExecutionStatus.RUNNING.value):
-                    raise InvalidCheckpointError(
-                        f"execution {execution_id!r} already finished ({_get_s(old, 'status')})"
-                    ) from None
-                moved = _moved_seq(old, holder, loaded)
-                if moved is None or attempt == _RACE_ATTEMPTS - 1:
-                    raise FencedError(
-                        f"execution {execution_id!r}: {holder!r} no longer holds the lease "
-                        "(or the execution changed); finish rejected") from None
-                loaded.commit_seq = moved  # an outside completion took a number meanwhile

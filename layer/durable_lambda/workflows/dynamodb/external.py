@@ -26,7 +26,7 @@ from durable_lambda.workflows.errors import (
     ExecutionNotFoundError,
     InvalidCheckpointError,
 )
-from durable_lambda.workflows.model import OperationUpdate
+from durable_lambda.workflows.model import ExecutionStatus, OperationUpdate
 from durable_lambda.workflows.reducer import FINISHED, apply_update
 
 
@@ -51,8 +51,9 @@ class ExternalCompletions(StoreBase):
                 raise InvalidCheckpointError(
                     f"execution {execution_id!r} has no operation {operation_id!r}")
             op = decode_operation(item["data"]["S"])
-            if op.status in FINISHED or op.status not in OPEN_STATUSES:
-                return False
+            if op.status in FINISHED or op.status not in OPEN_STATUSES or \
+                    header.get("status", {}).get("S") != ExecutionStatus.RUNNING.value:
+                return False  # the operation, or the whole execution, is over
             counter = _commit_seq(header)
             number = (counter or 0) + 1
             new = apply_update(op, update, self.now_ms(), seq=number)
@@ -66,9 +67,12 @@ class ExternalCompletions(StoreBase):
                              "ExpressionAttributeValues": {":old": {"S": op.status.value}}}},
                     {"Update": {"TableName": self.table, "Key": header_key(execution_id),
                                 "UpdateExpression": "SET commit_seq = :n ADD wakes :one",
-                                "ConditionExpression": _seq_condition(counter),
+                                "ConditionExpression": "#st = :running AND "
+                                                       + _seq_condition(counter),
+                                "ExpressionAttributeNames": {"#st": "status"},
                                 "ExpressionAttributeValues": {
                                     ":one": {"N": "1"}, ":n": {"N": str(number)},
+                                    ":running": {"S": ExecutionStatus.RUNNING.value},
                                     **_seq_values(counter)}}}])
                 return True
             except Exception as exc:

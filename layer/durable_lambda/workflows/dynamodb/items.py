@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Optional
 
+from durable_lambda.workflows.events import EventRecord
 from durable_lambda.workflows.errors import PayloadTooLargeError
 from durable_lambda.workflows.model import (
     ErrorObject,
@@ -52,6 +53,12 @@ def header_key(execution_id: str) -> dict[str, Any]:
 def op_key(execution_id: str, operation_id: str) -> dict[str, Any]:
     """Key of one operation's item."""
     return {"pk": {"S": f"exec#{execution_id}"}, "sk": {"S": f"op#{operation_id}"}}
+
+
+def event_key(execution_id: str, seq: int, suffix: str) -> dict[str, Any]:
+    """Key of an event item: ``ev#{seq}#{suffix}`` sorts by commit number (``suffix`` keeps
+    items of one number apart: ``op``, ``inv#{holder}``)."""
+    return {"pk": {"S": f"exec#{execution_id}"}, "sk": {"S": f"ev#{seq:012d}#{suffix}"}}
 
 
 def ref_key(prefix: str, ref: str) -> dict[str, Any]:
@@ -109,6 +116,24 @@ class _Loaded:
     settled_version: int
     wakes: int = 0  # outside completions counted on the header when this view was loaded
     commit_seq: Optional[int] = None  # header's counter as last seen; None: item predates it
+    lease_start_ms: int = 0  # when this holder took the lease (its InvocationCompleted start)
+    dead: Optional[EventRecord] = None  # the holder before, found dead: recorded at release
+    #: attempt events of the checkpoint being committed, by operation (relative numbers)
+    staged_events: dict[str, list[EventRecord]] = field(default_factory=dict)
+    stale: bool = False  # a checkpoint failed: reload before the next one
+
+
+def callback_ref_item(execution_id: str, function_name: str, op: Operation) -> dict[str, Any]:
+    """The callback index item of a CALLBACK operation."""
+    item = {**ref_key("cb", op.callback_id or ""), "execution_id": {"S": execution_id},
+            "operation_id": {"S": op.id}, "function_name": {"S": function_name}}
+    if op.timeout_ms:
+        item["timeout_ms"] = {"N": str(op.timeout_ms)}
+    if op.heartbeat_timeout_seconds:
+        item["heartbeat_seconds"] = {"N": str(op.heartbeat_timeout_seconds)}
+        item["heartbeat_deadline_ms"] = {
+            "N": str(op.start_ms + int(op.heartbeat_timeout_seconds * 1000))}
+    return item
 
 
 def _record_from_header(execution_id: str, item: dict[str, Any]) -> ExecutionRecord:

@@ -1,13 +1,20 @@
-"""The execution lease: ``acquire`` (and load), ``needs_recovery``, ``release``."""
+"""The execution lease: ``acquire`` (and load), ``needs_recovery`` (``release``: ``ends``).
+
+Taking over a lease that expired with no outcome finds the invocation that held it dead: the
+acquire's UpdateItem copies the old lease into ``prev_*`` attributes (evaluated on the item as
+it was), and the new holder records that invocation's InvocationCompleted, with an error, in
+its own release or finish transaction — no call of its own.
+"""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from durable_lambda.core import aws
 from durable_lambda.workflows.dynamodb.base import StoreBase
-from durable_lambda.workflows.dynamodb.items import _copy, _get_s, header_key, now_ms
+from durable_lambda.workflows.dynamodb.items import _copy, _get_s, _Loaded, header_key, now_ms
 from durable_lambda.workflows.errors import ExecutionBusyError, ExecutionNotFoundError
-from durable_lambda.workflows.model import ExecutionRecord
+from durable_lambda.workflows.events import EventRecord, dead_invocation_event
+from durable_lambda.workflows.model import ExecutionRecord, ExecutionStatus
 
 
 class ExecutionLease(StoreBase):
@@ -19,11 +26,18 @@ class ExecutionLease(StoreBase):
         try:
             header = self._ddb.update_item(
                 TableName=self.table, Key=header_key(execution_id),
-                UpdateExpression="SET lease_holder = :h, lease_expires_ms = :exp",
+                UpdateExpression="SET lease_holder = :h, lease_expires_ms = :exp, "
+                                 "lease_start_ms = :start, lease_ms = :len, "
+                                 "prev_holder = if_not_exists(lease_holder, :nil), "
+                                 "prev_start_ms = if_not_exists(lease_start_ms, :zero), "
+                                 "prev_lease_ms = if_not_exists(lease_ms, :zero)",
                 ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(lease_holder)"
                                     " OR lease_expires_ms <= :now OR lease_holder = :h)",
                 ExpressionAttributeValues={":h": {"S": holder}, ":now": {"N": str(now)},
-                                           ":exp": {"N": str(now + lease_ms)}},
+                                           ":exp": {"N": str(now + lease_ms)},
+                                           ":start": {"N": str(self.now_ms())},
+                                           ":len": {"N": str(lease_ms)},
+                                           ":nil": {"S": ""}, ":zero": {"N": "0"}},
                 ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )["Attributes"]
         except Exception as exc:
@@ -38,6 +52,7 @@ class ExecutionLease(StoreBase):
                 f"execution {execution_id!r} is leased by {_get_s(old, 'lease_holder')!r} "
                 f"until {old.get('lease_expires_ms', {}).get('N')}") from None
         loaded = self._load(execution_id, header)
+        loaded.dead = _dead_holder(header, holder, loaded)
         self._remember(execution_id, holder, loaded)
         return _copy(loaded.record)
 
@@ -47,37 +62,14 @@ class ExecutionLease(StoreBase):
         loaded = self._cached(execution_id, holder)
         return bool(loaded and loaded.settled_version != loaded.record.version)
 
-    def release(self, execution_id: str, holder: str, settled: bool = True) -> bool:
-        """Drop the lease if ``holder`` has it (one UpdateItem; two when woken). ``settled``:
-        this holder performed the effects of everything it checkpointed (recorded as
-        ``settled_version``).
 
-        Returns True when an operation was completed from outside (``complete_external``)
-        after this holder loaded the execution: its resume may have met the busy lease, so the
-        caller should resume the execution again."""
-        loaded = self._forget(execution_id, holder)
-        values: dict[str, Any] = {":h": {"S": holder}}
-        update = "REMOVE lease_holder, lease_expires_ms"
-        if settled and loaded is not None:
-            update = "SET settled_version = :sv " + update
-            values[":sv"] = {"N": str(loaded.record.version)}
-        params = {"TableName": self.table, "Key": header_key(execution_id),
-                  "UpdateExpression": update}
-        if loaded is not None:  # first try: nothing completed from outside since we loaded
-            try:
-                self._ddb.update_item(
-                    **params, ExpressionAttributeValues={**values, ":w": {"N": str(loaded.wakes)}},
-                    ConditionExpression="lease_holder = :h AND "
-                                        "(attribute_not_exists(wakes) OR wakes = :w)")
-                return False
-            except Exception as exc:
-                if aws.error_code(exc) != "ConditionalCheckFailedException":
-                    raise
-        try:
-            self._ddb.update_item(**params, ExpressionAttributeValues=values,
-                                  ConditionExpression="lease_holder = :h")
-        except Exception as exc:
-            if aws.error_code(exc) != "ConditionalCheckFailedException":
-                raise
-            return False
-        return loaded is not None
+def _dead_holder(header: dict[str, Any], holder: str, loaded: _Loaded) -> Optional[EventRecord]:
+    """The invocation whose expired lease this acquire took over, if any (None when the lease
+    was free — released — or re-taken by the same holder, or the execution is finished)."""
+    dead = _get_s(header, "prev_holder")
+    if not dead or dead == holder or loaded.record.status is not ExecutionStatus.RUNNING:
+        return None
+    start = int(header.get("prev_start_ms", {}).get("N", 0))
+    length = int(header.get("prev_lease_ms", {}).get("N", 0))
+    return dead_invocation_event(loaded.commit_seq or loaded.record.version, dead, start,
+                                 start + length)
