@@ -14,7 +14,7 @@ from durable_lambda.workflows.state import ExecutionState
 
 T = TypeVar("T")
 CALLBACK = OperationType.CALLBACK
-TIMEOUT_ERROR_TYPE = "CallbackTimeoutError"
+TIMEOUT_ERROR_TYPE = "Callback.Timeout"  # the official SDK's CallbackTimeoutType.TIMEOUT
 
 
 class Callback(Generic[T]):
@@ -35,7 +35,7 @@ class Callback(Generic[T]):
         if op.status is S.STARTED and op.timeout_ms is not None and state.now_ms() >= op.timeout_ms:
             state.begin_new_work()
             op = state.enqueue(ref.update(CALLBACK, A.TIMEOUT, SubType.CALLBACK, error=ErrorObject(
-                TIMEOUT_ERROR_TYPE, f"callback {self.callback_id} timed out")))
+                TIMEOUT_ERROR_TYPE, "Callback timed out")))
         if op.status is S.STARTED:
             state.suspend_callback(op)
         raise failed_error(op.error, CallbackError)
