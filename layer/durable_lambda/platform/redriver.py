@@ -5,7 +5,11 @@ receive order:
 - a body that is not a valid envelope can never succeed: it goes to ``DURABLE_PARKED_QUEUE``;
 - otherwise its redrive counter (message attribute ``durable-redrives``) is incremented; over
   ``DURABLE_MAX_REDRIVES`` it is parked, else it is re-sent to ``DURABLE_QUEUE`` with the same
-  body, MessageGroupId and message attributes.
+  body, MessageGroupId and message attributes;
+- a message the work queue refuses for good (``PERMANENT_ERRORS``: invalid contents or
+  attributes) is parked too; the reason is always in ``durable-parked-reason``. Only a
+  transient fault (throttling, network) leaves a message on the DLQ, counted ``failed``.
+Attributes are sent as SQS takes them: at most 10, the counters first.
 
 Guarantees:
 - No loss: a message is deleted from the DLQ only after its send succeeded. A crash between
@@ -31,6 +35,7 @@ from typing import Any, Optional
 
 from durable_lambda.core.envelope import Envelope
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.sqs_batch import safe_group, sendable_attributes
 
 log = logging.getLogger("durable_lambda")
 
@@ -43,6 +48,11 @@ DEFAULT_VISIBILITY_SECONDS = 120
 TIME_MARGIN_SECONDS = 5.0
 #: the locks-table lease that keeps redriver runs one at a time
 LEASE_NAME = "dlq-redriver"
+#: SendMessage errors that no retry can fix: the message is parked with the code
+PERMANENT_ERRORS = frozenset({
+    "InvalidParameterValue", "InvalidMessageContents", "InvalidAttributeName",
+    "InvalidAttributeValue", "MissingParameter", "InvalidParameterCombination",
+    "UnsupportedOperation", "ValidationError"})
 
 
 @dataclass
@@ -128,22 +138,46 @@ def _forward_batch(sqs: Any, messages: list[dict[str, Any]], queues: dict[str, s
 
 def _forward(sqs: Any, message: dict[str, Any], group: str, queues: dict[str, str],
              limit: int) -> bool:
-    """Send one DLQ message to the work queue or the parking queue; True when parked."""
-    attributes = _copy_attributes(message.get("MessageAttributes") or {})
-    count = redrive_count(attributes) + 1
-    attributes[REDRIVES_ATTRIBUTE] = {"DataType": "Number", "StringValue": str(count)}
-    reason = _park_reason(message.get("Body") or "", count, limit)
+    """Send one DLQ message to the work queue or the parking queue; True when parked.
+
+    A message the work queue refuses for good (``PERMANENT_ERRORS``) is parked with the code;
+    any other error propagates (transient: the message stays on the DLQ).
+    """
+    count = redrive_count(message.get("MessageAttributes") or {}) + 1
+    body = message.get("Body") or "<empty>"
+    reason = _park_reason(body, count, limit)
+    if not reason:
+        try:
+            _send(sqs, queues["queue"], message, group, count, None, "redrive")
+            return False
+        except Exception as exc:
+            if not _permanent(exc):
+                raise
+            reason = f"the work queue refused it: {type(exc).__name__}: {exc}"
+    log.error("parking DLQ message %s (group %s): %s", message.get("MessageId"), group, reason)
+    _send(sqs, queues["parked"], message, group, count, reason, "park")
+    return True
+
+
+def _send(sqs: Any, url: str, message: dict[str, Any], group: str, count: int,
+          reason: Optional[str], action: str) -> None:
+    extra = {REDRIVES_ATTRIBUTE: {"DataType": "Number", "StringValue": str(count)}}
     if reason:
-        attributes[PARKED_REASON_ATTRIBUTE] = {"DataType": "String", "StringValue": reason[:1000]}
-        url, action = queues["parked"], "park"
-        log.error("parking DLQ message %s (group %s): %s", message.get("MessageId"), group,
-                  reason)
-    else:
-        url, action = queues["queue"], "redrive"
+        extra[PARKED_REASON_ATTRIBUTE] = {"DataType": "String", "StringValue": reason[:1000]}
     sqs.send_message(QueueUrl=url, MessageBody=message.get("Body") or "<empty>",
-                     MessageGroupId=group, MessageAttributes=attributes,
+                     MessageGroupId=safe_group(group),
+                     MessageAttributes=sendable_attributes(message.get("MessageAttributes"),
+                                                           extra),
                      MessageDeduplicationId=_dedup_id(action, message["MessageId"]))
-    return bool(reason)
+
+
+def _permanent(exc: Exception) -> bool:
+    """True when sending again can never succeed (the request itself is refused)."""
+    from durable_lambda.core import aws
+
+    if type(exc).__name__ == "ParamValidationError":  # botocore, before any request
+        return True
+    return aws.error_code(exc) in PERMANENT_ERRORS
 
 
 def redrive_count(attributes: dict[str, Any]) -> int:
@@ -173,13 +207,6 @@ def _group_of(message: dict[str, Any]) -> str:
         return Envelope.from_json(message.get("Body") or "").group_id
     except InvalidRequestError:
         return "malformed"
-
-
-def _copy_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
-    """Message attributes as SendMessage takes them (drop receive-only list fields)."""
-    keep = ("DataType", "StringValue", "BinaryValue")
-    return {name: {k: v for k, v in value.items() if k in keep}
-            for name, value in attributes.items()}
 
 
 def _dedup_id(action: str, dlq_message_id: str) -> str:
