@@ -52,7 +52,7 @@ def run_an_execution(store: DynamoDBStore) -> tuple[str, str]:
 def test_every_item_of_a_finished_execution_gets_its_ttl(fabric: Fabric) -> None:
     store = DynamoDBStore(clock=lambda: NOW_MS, retention_days=7)
     eid, callback_id = run_an_execution(store)
-    other, _ = store.start_execution("fn", None)  # still running: untouched
+    other = store.start_execution("fn", None)[0].execution_id  # still running: untouched
     assert not any("ttl" in item for item in all_items(store))
     aws.call_counter.clear()
     store.finish(eid, "req-2:x", ExecutionStatus.SUCCEEDED, result="1")
