@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from durable_lambda.workflows import (
-    CallbackConfig, CompletionConfig, DurableContext, Duration, MapConfig, ParallelConfig,
+    CallbackConfig, CompletionConfig, DurableContext, Duration, JsonSerDes, MapConfig,
+    ParallelConfig,
     RetryStrategyConfig, StepConfig, StepContext, WaitForConditionConfig, WaitStrategyConfig,
     create_retry_strategy, create_wait_strategy, durable_execution, durable_step)
 
@@ -60,8 +61,9 @@ def order_pipeline(event: dict[str, Any], ctx: DurableContext) -> dict[str, Any]
     order = ctx.step(validate_order(event), config=StepConfig(
         retry_strategy=create_retry_strategy(RetryStrategyConfig(max_attempts=1))))
 
-    approval = ctx.create_callback("manager-approval",
-                                   CallbackConfig(timeout=Duration.from_days(2)))
+    # a callback's result is the raw string sent by the approver; JsonSerDes decodes it
+    approval = ctx.create_callback("manager-approval", CallbackConfig(
+        timeout=Duration.from_days(2), serdes=JsonSerDes()))
     ctx.step(request_approval(order["orderId"], approval.callback_id))
     decision = approval.result()
     if not decision.get("approved"):
@@ -83,7 +85,7 @@ def order_pipeline(event: dict[str, Any], ctx: DurableContext) -> dict[str, Any]
     warehouse = ctx.wait_for_condition(check_warehouse, WaitForConditionConfig(
         wait_strategy=create_wait_strategy(WaitStrategyConfig(
             should_continue_polling=lambda s: s["polls"] < WAREHOUSE_READY_AFTER,
-            initial_delay_seconds=30, max_attempts=10)),
+            initial_delay=Duration.from_seconds(30), max_attempts=10)),
         initial_state={"polls": 0}), name="warehouse-ready")
 
     payment = ctx.invoke(PAYMENTS_FUNCTION, {"orderId": order["orderId"], "amount": total},

@@ -59,5 +59,5 @@ def test_history_of_a_failed_execution_with_a_pending_then_failed_step() -> None
     assert failed["StepFailedDetails"]["RetryDetails"] == {"CurrentAttempt": 2}
     assert events[-1]["EventType"] == "ExecutionFailed"
     assert events[-1]["ExecutionFailedDetails"]["Error"]["Payload"]["ErrorType"] == \
-        "ZeroDivisionError"
+        "aws_durable_execution_sdk_python.exceptions.StepError"  # what escaped the handler
     assert [e["EventType"] for e in events].count("InvocationCompleted") == 2

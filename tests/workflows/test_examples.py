@@ -45,7 +45,9 @@ def test_order_pipeline_rejection_and_bad_input() -> None:
     assert runner.send_callback_success(cb.callback_id, {"approved": False}).result == \
         {"orderId": "o-1", "status": "REJECTED"}
     bad = DurableTestRunner(order_pipeline).run({"orderId": "o-2", "lines": []})
-    assert bad.status is ExecutionStatus.FAILED and bad.error.error_type == "ValueError"
+    assert bad.status is ExecutionStatus.FAILED
+    assert bad.error.error_type == "aws_durable_execution_sdk_python.exceptions.StepError"
+    assert bad.get_operation("validate_order").error.error_type == "ValueError"
 
 
 def test_order_pipeline_fails_when_approval_times_out() -> None:
@@ -53,7 +55,8 @@ def test_order_pipeline_fails_when_approval_times_out() -> None:
     runner.run(ORDER)
     timed_out = runner.advance_time(2 * 86400 + 1)
     assert timed_out.status is ExecutionStatus.FAILED
-    assert timed_out.error.error_type == "Callback.Timeout"
+    assert timed_out.error.error_type == \
+        "aws_durable_execution_sdk_python.exceptions.CallbackTimeoutError"
     assert "CallbackTimedOut" in [e["EventType"] for e in timed_out.history]
 
 

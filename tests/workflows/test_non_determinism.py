@@ -43,5 +43,6 @@ def test_renamed_operation_fails_replay(kind: str) -> None:
     h.clock.advance(5)
     out = h.invoke()
     assert out.status is OutcomeStatus.FAILED
-    assert out.error.error_type == "NonDeterministicExecutionError"
+    assert out.error.error_type == \
+        "aws_durable_execution_sdk_python.exceptions.NonDeterministicExecutionError"
     assert "'original'" in out.error.error_message and "'renamed'" in out.error.error_message

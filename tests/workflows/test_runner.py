@@ -40,14 +40,16 @@ def test_callback_heartbeat_keeps_it_alive_until_heartbeat_timeout() -> None:
         try:
             return cb.result()
         except CallbackError as exc:
-            return exc.error_type
+            return type(exc).__name__
 
     runner = DurableTestRunner(handler)
     cb_id = runner.run().get_operation("job").callback_id
     runner.advance_time(240)
     runner.send_callback_heartbeat(cb_id)
     assert runner.advance_time(240).status is ExecutionStatus.RUNNING  # heartbeat extended it
-    assert runner.advance_time(120).result == "Callback.Heartbeat"
+    done = runner.advance_time(120)
+    assert done.result == "CallbackTimeoutError"
+    assert done.get_operation("job").error.error_type == "Callback.Heartbeat"
 
 
 def test_callback_failure_and_explicit_timeout_and_duplicates() -> None:
@@ -58,7 +60,7 @@ def test_callback_failure_and_explicit_timeout_and_duplicates() -> None:
             try:
                 out.append(ctx.create_callback(name).result())
             except CallbackError as exc:
-                out.append(exc.error_type)
+                out.append(type(exc).__name__)
         return out
 
     runner = DurableTestRunner(handler)
@@ -67,7 +69,8 @@ def test_callback_failure_and_explicit_timeout_and_duplicates() -> None:
     again = runner.send_callback_success(a, "late")  # duplicate/late completion is ignored
     b = again.get_operation("b").callback_id
     done = runner.timeout_callback(b)
-    assert done.result == ["Declined", "Callback.Timeout"]
+    assert done.result == ["CallbackExternalError", "CallbackTimeoutError"]
+    assert done.get_operation("a").error.error_type == "Declined"
     assert done.get_operation("b").status is S.TIMED_OUT
     with pytest.raises(CallbackNotFoundError):
         runner.send_callback_success("unknown")
@@ -112,8 +115,8 @@ def test_duplicate_resume_is_harmless() -> None:
     cb = runner.run().get_operation("cb").callback_id
     runner.resume()
     runner.resume()
-    done = runner.send_callback_success(cb, 7)
-    assert runner.resume().result == 7 and done.result == 7
+    done = runner.send_callback_success(cb, 7)  # the callback's result is the raw string
+    assert runner.resume().result == "7" and done.result == "7"
     assert effects == [1]
 
 
@@ -129,7 +132,7 @@ def test_history_event_shapes() -> None:
     assert by_type["ExecutionStarted"]["ExecutionStartedDetails"] == {"Input": {"Payload": '{"in": 1}'}}
     step = by_type["StepSucceeded"]
     assert step["Name"] == "s" and step["SubType"] == "Step"
-    assert step["StepSucceededDetails"] == {"Result": {"Payload": '{"a":1}'},
+    assert step["StepSucceededDetails"] == {"Result": {"Payload": '{"t":"m","v":{"a":{"t":"i","v":1}}}'},
                                             "RetryDetails": {"CurrentAttempt": 1}}
     assert by_type["WaitStarted"]["WaitStartedDetails"]["Duration"] == 10
     assert by_type["ExecutionSucceeded"]["ExecutionSucceededDetails"] == {"Result": {"Payload": '"r"'}}

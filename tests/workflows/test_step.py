@@ -16,6 +16,8 @@ from .helpers import Crash, Harness
 
 NO_JITTER = dict(jitter_strategy=JitterStrategy.NONE)
 
+SDK = "aws_durable_execution_sdk_python.exceptions."  # wire names of the SDK's errors
+
 
 def test_first_run_then_replay_does_not_rerun_effects() -> None:
     effects: list[str] = []
@@ -63,7 +65,7 @@ def test_failure_without_retry_fails_and_replays_as_same_error() -> None:
     h.clock.advance(1)
     out = h.invoke()
     assert out.status is OutcomeStatus.SUCCEEDED
-    assert out.result == '["KeyError","\'missing\'"]'
+    assert out.result == '["KeyError", "\'missing\'"]'  # the result is plain json.dumps
     assert len(calls) == 1 and h.op("lookup").status is S.FAILED
 
 
@@ -105,7 +107,8 @@ def test_retry_exhaustion_fails_the_execution() -> None:
     h.clock.advance(60)
     out = h.invoke()
     assert out.status is OutcomeStatus.FAILED
-    assert out.error.error_type == "ZeroDivisionError"
+    assert out.error.error_type == SDK + "StepError"  # the wrapper, as the SDK records it
+    assert h.op("div").error.error_type == "ZeroDivisionError"  # the step records its own
     assert h.store.get(h.execution_id).status is ExecutionStatus.FAILED
     assert h.op("div").attempt == 2
 
@@ -153,7 +156,7 @@ def test_at_most_once_step_interrupted_is_a_failed_attempt() -> None:
     h.clock.advance(1)
     out = h.invoke()
     assert out.status is OutcomeStatus.SUSPENDED  # interrupted attempt 1 -> retry scheduled
-    assert effects == ["charge"] and h.op("charge").error.error_type == "StepInterruptedError"
+    assert effects == ["charge"] and h.op("charge").error.error_type == SDK + "StepInterruptedError"
     h.clock.advance(5)
     assert h.invoke().status is OutcomeStatus.SUCCEEDED
     assert effects == ["charge", "charge"]  # one run per attempt, never two in one attempt
@@ -172,7 +175,8 @@ def test_at_most_once_without_retries_fails_after_interruption() -> None:
     with pytest.raises(Crash):
         h.invoke(lease_ms=0)
     out = h.invoke()
-    assert out.status is OutcomeStatus.FAILED and out.error.error_type == "StepInterruptedError"
+    assert out.status is OutcomeStatus.FAILED and out.error.error_type == SDK + "StepError"
+    assert h.op("once").error.error_type == SDK + "StepInterruptedError"
     assert effects == [1]
 
 
@@ -196,8 +200,8 @@ def test_at_least_once_step_reruns_when_its_checkpoint_was_lost() -> None:
 def test_step_result_must_be_serializable() -> None:
     h = Harness(lambda e, ctx: ctx.step(lambda _: object(), name="bad"))
     out = h.invoke()
-    assert out.status is OutcomeStatus.FAILED and out.error.error_type == "SerializationError"
-    assert h.op("bad").id in out.error.error_message and h.op("bad").status is S.FAILED
+    assert out.status is OutcomeStatus.FAILED and out.error.error_type == SDK + "SerDesError"
+    assert "Unsupported type" in out.error.error_message and h.op("bad").status is S.FAILED
 
 
 def test_durable_operations_inside_a_step_are_rejected() -> None:
@@ -206,6 +210,8 @@ def test_durable_operations_inside_a_step_are_rejected() -> None:
                         config=StepConfig(retry_strategy=create_retry_strategy(
                             RetryStrategyConfig(max_attempts=1))))
 
-    out = Harness(handler).invoke()
-    assert out.status is OutcomeStatus.FAILED and out.error.error_type == "ValidationError"
+    h = Harness(handler)
+    out = h.invoke()
+    assert out.status is OutcomeStatus.FAILED and out.error.error_type == SDK + "StepError"
+    assert h.op("outer").error.error_type == SDK + "ValidationError"
     assert "'nested'" in out.error.error_message and "'outer'" in out.error.error_message

@@ -11,6 +11,8 @@ from durable_lambda.workflows.outcome import OutcomeStatus, TimerKind
 
 from .helpers import Harness
 
+SDK = "aws_durable_execution_sdk_python.exceptions."  # wire names of the SDK's errors
+
 
 def test_wait_suspends_until_due_and_resume_is_idempotent() -> None:
     h = Harness(lambda e, ctx: ctx.wait(Duration.from_minutes(2), name="pause") or "done")
@@ -37,7 +39,7 @@ def test_wait_completed_externally_is_accepted() -> None:
 
 def test_wait_rejects_sub_second_duration() -> None:
     out = Harness(lambda e, ctx: ctx.wait(0)).invoke()
-    assert out.status is OutcomeStatus.FAILED and out.error.error_type == "ValidationError"
+    assert out.status is OutcomeStatus.FAILED and out.error.error_type == SDK + "ValidationError"
 
 
 def test_callback_success_resumes_with_result() -> None:
@@ -56,8 +58,8 @@ def test_callback_success_resumes_with_result() -> None:
     exec_id, op_id = h.store.find_callback(sent[0])
     h.store.complete_external(exec_id, op_id, OperationUpdate(
         id=op_id, type=T.CALLBACK, action=A.SUCCEED, payload='{"ok":true}'))
-    done = h.invoke()
-    assert done.result == '{"ok":true}' and sent == [sent[0]]  # notify not re-run
+    done = h.invoke()  # the raw string, as the SDK returns it (no JSON decoding)
+    assert done.result == '"{\\"ok\\":true}"' and sent == [sent[0]]  # notify not re-run
 
 
 def test_callback_failure_raises_callback_error() -> None:
@@ -66,14 +68,15 @@ def test_callback_failure_raises_callback_error() -> None:
         try:
             return cb.result()
         except CallbackError as exc:
-            return f"{exc.error_type}: {exc}"
+            return f"{type(exc).__name__}: {exc}"
 
     h = Harness(handler)
     h.invoke()
     op = h.op("approval")
     h.store.complete_external(h.execution_id, op.id, OperationUpdate(
         id=op.id, type=T.CALLBACK, action=A.FAIL, error=ErrorObject("Rejected", "no budget")))
-    assert h.invoke().result == '"Rejected: no budget"'
+    assert h.invoke().result == '"CallbackExternalError: no budget"'
+    assert h.op("approval").error.error_type == "Rejected"  # the completer's type is recorded
 
 
 def test_callback_times_out_when_deadline_passes() -> None:
@@ -81,15 +84,15 @@ def test_callback_times_out_when_deadline_passes() -> None:
     h.invoke()
     h.clock.advance(61)
     out = h.invoke()
-    assert out.status is OutcomeStatus.FAILED and out.error.error_type == "Callback.Timeout"
-    assert h.op("c").status is S.TIMED_OUT
+    assert out.status is OutcomeStatus.FAILED and out.error.error_type == SDK + "CallbackTimeoutError"
+    assert h.op("c").status is S.TIMED_OUT and h.op("c").error.error_type == "Callback.Timeout"
 
 
 def test_wait_for_callback_runs_submitter_once_and_returns_result() -> None:
     submitted = []
 
     def handler(e, ctx):
-        return ctx.wait_for_callback(lambda cid: submitted.append(cid), name="human",
+        return ctx.wait_for_callback(lambda cid, _: submitted.append(cid), name="human",
                                      config=WaitForCallbackConfig(timeout=300))
 
     h = Harness(handler)
@@ -99,8 +102,8 @@ def test_wait_for_callback_runs_submitter_once_and_returns_result() -> None:
     assert len(submitted) == 1
     exec_id, op_id = h.store.find_callback(submitted[0])
     h.store.complete_external(exec_id, op_id, OperationUpdate(
-        id=op_id, type=T.CALLBACK, action=A.SUCCEED, payload='"approved"'))
-    assert h.invoke().result == '"approved"'
+        id=op_id, type=T.CALLBACK, action=A.SUCCEED, payload='approved'))
+    assert h.invoke().result == '"approved"'  # the raw string
     human = h.op("human")
     assert human.type is T.CONTEXT and human.sub_type == "WaitForCallback"
 
@@ -110,16 +113,16 @@ def test_wait_for_callback_failure_is_a_callback_error() -> None:
 
     def handler(e, ctx):
         try:
-            ctx.wait_for_callback(submitted.append, name="human")
+            ctx.wait_for_callback(lambda cid, _: submitted.append(cid), name="human")
         except CallbackError as exc:
-            return exc.error_type
+            return [type(exc).__name__, exc.message]
 
     h = Harness(handler)
     h.invoke()
     exec_id, op_id = h.store.find_callback(submitted[0])
     h.store.complete_external(exec_id, op_id, OperationUpdate(
         id=op_id, type=T.CALLBACK, action=A.FAIL, error=ErrorObject("Denied", "nope")))
-    assert h.invoke().result == '"Denied"'
+    assert h.invoke().result == '["CallbackExternalError", "nope"]'
 
 
 def test_changed_code_is_detected_as_non_deterministic() -> None:
@@ -137,7 +140,7 @@ def test_changed_code_is_detected_as_non_deterministic() -> None:
     version["v"] = 2
     out = h.invoke()
     assert out.status is OutcomeStatus.FAILED
-    assert out.error.error_type == "NonDeterministicExecutionError"
+    assert out.error.error_type == SDK + "NonDeterministicExecutionError"
     assert "STEP" in out.error.error_message and "WAIT" in out.error.error_message
 
 
@@ -157,7 +160,7 @@ def test_non_determinism_cannot_be_swallowed_by_user_code() -> None:
     h.clock.advance(1)
     out = h.invoke()
     assert out.status is OutcomeStatus.FAILED
-    assert out.error.error_type == "NonDeterministicExecutionError"
+    assert out.error.error_type == SDK + "NonDeterministicExecutionError"
     assert issubclass(NonDeterministicExecutionError, Exception)
 
 
@@ -177,14 +180,16 @@ def test_suspension_is_not_caught_by_except_exception() -> None:
 
 def test_bad_durations_raise_typed_validation_errors() -> None:
     from durable_lambda.workflows.config import to_seconds
+    with pytest.raises(ValidationError, match="Duration seconds must be positive"):
+        Duration(seconds=-1)
     with pytest.raises(ValidationError, match="wait duration must not be negative"):
-        to_seconds(Duration(seconds=-1), "wait duration")
+        to_seconds(-1, "wait duration")
     with pytest.raises(ValidationError, match="CallbackConfig.timeout"):
         CallbackConfig(timeout="soon").timeout_seconds  # type: ignore[arg-type]
 
 
 def test_wait_for_callback_operation_names_match_the_sdk() -> None:
-    h = Harness(lambda e, ctx: ctx.wait_for_callback(lambda cid: None, name="human"))
+    h = Harness(lambda e, ctx: ctx.wait_for_callback(lambda cid, _: None, name="human"))
     h.invoke()
     human = h.op("human")
     inner = {op.name: op for op in h.ops() if op.parent_id == human.id}

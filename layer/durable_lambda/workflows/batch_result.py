@@ -6,17 +6,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, Optional, TypeVar
 
+from durable_lambda.workflows.config import BatchItemStatus  # noqa: F401 (the SDK's home)
 from durable_lambda.workflows.errors import DurableError
 from durable_lambda.workflows.model import ErrorObject
 from durable_lambda.workflows.serdes import SerDes, SerDesContext, deserialize, serialize
 
 T = TypeVar("T")
-
-
-class BatchItemStatus(str, Enum):
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    STARTED = "STARTED"  # not finished when the batch completed (or never started)
 
 
 class CompletionReason(str, Enum):

@@ -1,18 +1,36 @@
-"""Configuration types mirroring the official SDK (Duration, StepConfig, CallbackConfig...)."""
+"""Configuration types mirroring the official SDK's ``config`` module (Duration, StepConfig,
+CallbackConfig, ..., the batch completion types and ``ParallelBranch``)."""
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
 
-from durable_lambda.workflows.duration import Duration, JitterStrategy, to_seconds  # noqa: F401 (re-exported)
+from durable_lambda.workflows.duration import (  # noqa: F401 (re-exported)
+    Duration, JitterStrategy, Numeric, to_seconds)
+from durable_lambda.workflows.exceptions import ValidationError
 
 if TYPE_CHECKING:
     from durable_lambda.workflows.retries import RetryDecision
     from durable_lambda.workflows.serdes import SerDes
 
+P = TypeVar("P")  # payload type
+R = TypeVar("R")  # result type
 T = TypeVar("T")
+
+_SUB_TYPE_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_")
+_SUB_TYPE_MAX_LENGTH = 32
+
+
+def _validate_sub_type(sub_type: Optional[str]) -> None:
+    """A custom sub type is 1-32 characters of A-Z a-z 0-9 - _ (None/"" = the default)."""
+    if sub_type and (len(sub_type) > _SUB_TYPE_MAX_LENGTH
+                     or not set(sub_type) <= _SUB_TYPE_CHARACTERS):
+        raise ValidationError(
+            f"sub_type must be 1 to {_SUB_TYPE_MAX_LENGTH} characters from A-Z, a-z, 0-9, "
+            f"hyphen, and underscore, got: {sub_type!r}")
 
 
 class StepSemantics(Enum):
@@ -22,34 +40,53 @@ class StepSemantics(Enum):
 
 @dataclass(frozen=True)
 class StepConfig:
-    """retry_strategy(error, attempts_made) -> RetryDecision; default ``RetryPresets.default()``."""
+    """retry_strategy(error, attempts_made) -> RetryDecision (default ``RetryPresets.default()``);
+    ``sub_type`` (keyword) replaces the recorded sub type "Step"."""
 
     retry_strategy: Optional[Callable[[Exception, int], "RetryDecision"]] = None
     step_semantics: StepSemantics = StepSemantics.AT_LEAST_ONCE_PER_RETRY
     serdes: Optional["SerDes"] = None
+    sub_type: Optional[str] = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        _validate_sub_type(self.sub_type)
 
 
 @dataclass(frozen=True)
-class ChildConfig:
+class ChildConfig(Generic[T]):
+    """serdes of the result; sub_type (default "RunInChildContext"); summary_generator(result)
+    -> str is checkpointed instead of a result over the payload limit; is_virtual: the child
+    writes no checkpoints of its own (its operations report to the enclosing context)."""
+
     serdes: Optional["SerDes"] = None
     sub_type: Optional[str] = None
+    summary_generator: Optional[Callable[[Any], str]] = None
+    is_virtual: bool = False
+
+    def __post_init__(self) -> None:
+        _validate_sub_type(self.sub_type)
 
 
 @dataclass(frozen=True)
 class CallbackConfig:
-    """timeout / heartbeat_timeout: Duration or seconds; 0 means no limit."""
+    """timeout / heartbeat_timeout: a Duration (numbers of seconds are accepted too); zero
+    means no limit. serdes decodes the result (default: the raw string, no JSON parsing)."""
 
-    timeout: "Duration | float" = 0
-    heartbeat_timeout: "Duration | float" = 0
+    timeout: "Duration | float" = field(default_factory=Duration)
+    heartbeat_timeout: "Duration | float" = field(default_factory=Duration)
     serdes: Optional["SerDes"] = None
+    sub_type: Optional[str] = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        _validate_sub_type(self.sub_type)
 
     @property
-    def timeout_seconds(self) -> float:
-        return to_seconds(self.timeout, "CallbackConfig.timeout")
+    def timeout_seconds(self) -> int:
+        return int(to_seconds(self.timeout, "CallbackConfig.timeout"))
 
     @property
-    def heartbeat_timeout_seconds(self) -> float:
-        return to_seconds(self.heartbeat_timeout, "CallbackConfig.heartbeat_timeout")
+    def heartbeat_timeout_seconds(self) -> int:
+        return int(to_seconds(self.heartbeat_timeout, "CallbackConfig.heartbeat_timeout"))
 
 
 @dataclass(frozen=True)
@@ -60,12 +97,13 @@ class WaitForCallbackConfig(CallbackConfig):
 
 
 @dataclass(frozen=True)
-class InvokeConfig:
-    """Serdes for the invoke payload and result; timeout (0 = none) of the chained invoke."""
+class InvokeConfig(Generic[P, R]):
+    """Serdes of the invoke payload and result (default: plain JSON); ``tenant_id`` scopes the
+    invoked execution to a tenant (recorded on the operation)."""
 
     serdes_payload: Optional["SerDes"] = None
     serdes_result: Optional["SerDes"] = None
-    timeout: "Duration | float" = 0
+    tenant_id: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -105,22 +143,113 @@ class MapConfig:
 
 @dataclass(frozen=True)
 class WaitForConditionDecision:
+    """Continue polling after ``delay`` or stop (the SDK's; also exported by ``waits``)."""
+
     should_continue: bool
-    delay_seconds: float
+    delay: Duration = field(default_factory=Duration)
+
+    @property
+    def delay_seconds(self) -> int:
+        return self.delay.to_seconds()
 
     @classmethod
     def continue_waiting(cls, delay: "Duration | float") -> "WaitForConditionDecision":
-        return cls(True, to_seconds(delay, "wait_for_condition delay"))
+        """Poll again after ``delay`` (a Duration; seconds are accepted too)."""
+        if not isinstance(delay, Duration):
+            delay = Duration.from_seconds(to_seconds(delay, "wait_for_condition delay"))
+        return cls(should_continue=True, delay=delay)
 
     @classmethod
     def stop_polling(cls) -> "WaitForConditionDecision":
-        return cls(False, -1)
+        return cls(should_continue=False, delay=Duration())
 
 
 @dataclass(frozen=True)
 class WaitForConditionConfig(Generic[T]):
-    """wait_strategy(state, attempts_made) -> WaitForConditionDecision; initial_state: T."""
+    """wait_strategy(state, attempts_made) -> WaitForConditionDecision; initial_state (round-
+    tripped through serdes before the first check); serdes of the state (default: extended
+    types). Also exported by ``waits``, where the SDK has it."""
 
     wait_strategy: Callable[[Any, int], WaitForConditionDecision]
     initial_state: Any = None
     serdes: Optional["SerDes"] = None
+
+
+# -- batch (map/parallel) completion types, as the SDK's config module has them ---------------
+class NestingType(Enum):
+    """How map/parallel branches are contexts: NESTED (a CONTEXT operation per branch) or FLAT
+    (virtual contexts: no CONTEXT operation per branch)."""
+
+    NESTED = "NESTED"
+    FLAT = "FLAT"
+
+
+class BatchItemStatus(Enum):
+    """The status of one map/parallel item."""
+
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    STARTED = "STARTED"
+
+
+class CompletionOutcome(Enum):
+    """Whether a custom completion decision completes the batch as a success or a failure."""
+
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class CompletionDecision:
+    """What a ``should_complete`` predicate returns: ``continue_batch()`` or
+    ``complete_batch(outcome)``."""
+
+    complete: bool
+    outcome: Optional[CompletionOutcome] = None
+
+    def __post_init__(self) -> None:
+        if self.complete and self.outcome is None:
+            raise ValidationError("outcome is required when complete is True")
+        if not self.complete and self.outcome is not None:
+            raise ValidationError("outcome must be None when complete is False")
+
+
+def continue_batch() -> CompletionDecision:
+    """Do not complete the batch yet."""
+    return CompletionDecision(complete=False)
+
+
+def complete_batch(outcome: CompletionOutcome = CompletionOutcome.SUCCEEDED) -> CompletionDecision:
+    """Complete the batch now with ``outcome``."""
+    return CompletionDecision(complete=True, outcome=outcome)
+
+
+@dataclass(frozen=True)
+class CompletionItemStatus:
+    """One branch in a ``CompletionStatus``: index, optional name, status (None: not started)."""
+
+    index: int
+    name: Optional[str] = None
+    status: Optional[BatchItemStatus] = None
+
+
+@dataclass(frozen=True)
+class CompletionStatus:
+    """Progress snapshot given to ``CompletionConfig.should_complete``."""
+
+    success_count: int
+    failure_count: int
+    completed_count: int
+    total_count: int
+    items: tuple[CompletionItemStatus, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParallelBranch(Generic[T]):
+    """A parallel branch with a name (replaces "parallel-branch-{index}"); callable as ``func``."""
+
+    func: Callable[..., Any]
+    name: Optional[str] = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.func(*args, **kwargs)

@@ -1,51 +1,83 @@
-"""``DurableContext``: the API a durable handler uses (mirrors the official Python SDK)."""
+"""``DurableContext``: the API a durable handler uses (the official SDK's ``context`` module)."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, Optional, TypeVar
+from dataclasses import dataclass
+from typing import Any, Concatenate, Optional, ParamSpec, TypeVar
 
 from durable_lambda.workflows.batch_result import BatchResult
 from durable_lambda.workflows.config import (
-    CallbackConfig, ChildConfig, Duration, InvokeConfig, MapConfig, ParallelConfig, StepConfig,
-    WaitForCallbackConfig, WaitForConditionConfig, to_seconds)
-from durable_lambda.workflows.errors import CallbackError, ValidationError
+    CallbackConfig, ChildConfig, Duration, InvokeConfig, MapConfig, ParallelBranch,
+    ParallelConfig, StepConfig, WaitForCallbackConfig, WaitForConditionConfig, to_seconds)
+from durable_lambda.workflows.exceptions import (
+    CallbackError, CallbackSubmitterError, ChildContextError, StepError, ValidationError)
 from durable_lambda.workflows.ids import operation_id
-from durable_lambda.workflows.logger import ReplaySafeLogger
+from durable_lambda.workflows.logger import Logger, LogInfo
 from durable_lambda.workflows.operations.batch import run_batch
 from durable_lambda.workflows.operations.callback import Callback, create_callback
-from durable_lambda.workflows.operations.child import run_child
+from durable_lambda.workflows.operations.child import run_child, run_virtual_child
 from durable_lambda.workflows.operations.common import (
-    OpRef, StepContext, SubType, WaitForConditionCheckContext)
+    OpRef, StepContext, SubType, WaitForCallbackContext, WaitForConditionCheckContext)
 from durable_lambda.workflows.operations.condition import run_wait_for_condition
 from durable_lambda.workflows.operations.invoke import run_invoke
 from durable_lambda.workflows.operations.step import run_step
 from durable_lambda.workflows.operations.wait import run_wait
 from durable_lambda.workflows.state import ExecutionState
+from durable_lambda.workflows.types import LoggerInterface
 
 T = TypeVar("T")
-LOG = logging.getLogger("durable_lambda.workflows")
+Params = ParamSpec("Params")
+
+__all__ = ["Callback", "DurableContext", "ExecutionContext", "durable_parallel_branch",
+           "durable_step", "durable_wait_for_callback", "durable_with_child_context"]
 
 
-def durable_step(func: Callable[..., T]) -> Callable[..., Callable[[StepContext], T]]:
+@dataclass(frozen=True)
+class ExecutionContext:
+    """Read-only metadata of the execution (``durable_execution_arn``: its id)."""
+
+    durable_execution_arn: str
+
+
+def _named(func: Callable[..., Any], bound: Callable[..., Any]) -> Callable[..., Any]:
+    bound._original_name = func.__name__  # type: ignore[attr-defined]
+    return bound
+
+
+def durable_step(func: Callable[Concatenate[StepContext, Params], T]
+                 ) -> Callable[Params, Callable[[StepContext], T]]:
     """Decorate ``f(step_context, *args)`` so ``context.step(f(*args))`` runs it, named ``f``."""
-
     def bind(*args: Any, **kwargs: Any) -> Callable[[StepContext], T]:
-        def run(step_context: StepContext) -> T:
-            return func(step_context, *args, **kwargs)
-        run._original_name = func.__name__  # type: ignore[attr-defined]
-        return run
+        return _named(func, lambda step_context: func(step_context, *args, **kwargs))
     return bind
 
 
-def durable_with_child_context(func: Callable[..., T]) -> Callable[..., Callable[["DurableContext"], T]]:
+def durable_with_child_context(func: Callable[Concatenate["DurableContext", Params], T]
+                               ) -> Callable[Params, Callable[["DurableContext"], T]]:
     """Decorate ``f(child_context, *args)`` for ``context.run_in_child_context(f(*args))``."""
-
     def bind(*args: Any, **kwargs: Any) -> Callable[["DurableContext"], T]:
-        def run(child: "DurableContext") -> T:
-            return func(child, *args, **kwargs)
-        run._original_name = func.__name__  # type: ignore[attr-defined]
-        return run
+        return _named(func, lambda child: func(child, *args, **kwargs))
+    return bind
+
+
+def durable_parallel_branch(name: Optional[str] = None) -> Callable[..., Any]:
+    """Decorator factory: ``@durable_parallel_branch(name="x")`` on ``f(ctx, *args)`` makes
+    ``f(*args)`` a ``ParallelBranch`` named ``name`` for ``context.parallel``."""
+    def decorator(func: Callable[..., T]) -> Callable[..., ParallelBranch[T]]:
+        def bind(*args: Any, **kwargs: Any) -> ParallelBranch[T]:
+            return ParallelBranch(func=lambda ctx: func(ctx, *args, **kwargs), name=name)
+        return bind
+    return decorator
+
+
+def durable_wait_for_callback(func: Callable[..., T]
+                              ) -> Callable[..., Callable[[str, WaitForCallbackContext], T]]:
+    """Decorate ``f(callback_id, wait_context, *args)`` so ``context.wait_for_callback(f(*args))``
+    runs it as the submitter, named ``f``."""
+    def bind(*args: Any, **kwargs: Any) -> Callable[[str, WaitForCallbackContext], T]:
+        return _named(func, lambda callback_id, context: func(callback_id, context, *args,
+                                                               **kwargs))
     return bind
 
 
@@ -54,25 +86,54 @@ def _name(name: Optional[str], func: Any) -> Optional[str]:
 
 
 class DurableContext:
-    """Operations of one (root or child) context; each call takes the next operation id."""
+    """Operations of one (root or child) context; each call takes the next operation id.
+
+    ``parent_id`` is the context operation the operations of this context report to;
+    ``id_prefix`` (default: ``parent_id``) derives their ids — they differ only in a virtual
+    child context, whose operations report to the enclosing context.
+    """
 
     def __init__(self, state: ExecutionState, parent_id: Optional[str] = None,
-                 lambda_context: Any = None, logger: Optional[ReplaySafeLogger] = None) -> None:
+                 lambda_context: Any = None, logger: Optional[Logger] = None, *,
+                 id_prefix: Optional[str] = None) -> None:
         self.state = state
         self.lambda_context = lambda_context
+        self.execution_context = ExecutionContext(state.execution_id)
         self._parent_id = parent_id
+        self._id_prefix = id_prefix if id_prefix is not None else parent_id
         self._counter = 0
-        self.logger = logger or ReplaySafeLogger(
-            LOG, lambda: state.replaying, {"executionId": state.execution_id})
+        self._log_info = LogInfo(state, parent_id)
+        self.logger: Logger = (logger.with_is_replaying(self.is_replaying) if logger else
+                               Logger.from_log_info(logging.getLogger(), self._log_info,
+                                                    self.is_replaying))
 
     @property
     def execution_id(self) -> str:
         return self.state.execution_id
 
     @property
+    def is_virtual(self) -> bool:
+        """True in a virtual child context (no checkpoint of its own)."""
+        return self._parent_id != self._id_prefix
+
     def is_replaying(self) -> bool:
         """True while the code is re-running operations already recorded in history."""
         return self.state.replaying
+
+    def set_logger(self, new_logger: LoggerInterface) -> None:
+        """Log through ``new_logger`` (still replay-safe, with the execution's extras)."""
+        self.logger = Logger.from_log_info(new_logger, self._log_info, self.is_replaying)
+
+    def create_child_context(self, operation_id: str, *, is_virtual: bool = False
+                             ) -> "DurableContext":
+        """The context of the child operation ``operation_id`` (operations of a virtual child
+        report to this context's parent)."""
+        parent = self._parent_id if is_virtual else operation_id
+        return DurableContext(self.state, parent, self.lambda_context,
+                              self.logger.with_log_info(LogInfo(self.state, parent)),
+                              id_prefix=operation_id)
+
+    _child = create_child_context
 
     def _next(self, name: Optional[str]) -> OpRef:
         if self.state.running_step is not None:
@@ -81,11 +142,7 @@ class DurableContext:
                 f"{self.state.running_step!r}: steps cannot contain durable operations; "
                 f"use run_in_child_context to group operations")
         self._counter += 1
-        return OpRef(operation_id(self._counter, self._parent_id), self._parent_id, name)
-
-    def _child(self, parent_id: str) -> "DurableContext":
-        return DurableContext(self.state, parent_id, self.lambda_context,
-                              self.logger.with_extra(parentId=parent_id))
+        return OpRef(operation_id(self._counter, self._id_prefix), self._parent_id, name)
 
     # -- operations ------------------------------------------------------------------------
     def step(self, func: Callable[[StepContext], T], name: Optional[str] = None,
@@ -95,38 +152,57 @@ class DurableContext:
 
     def wait(self, duration: Duration | float | None = None, name: Optional[str] = None, *,
              seconds: Optional[float] = None) -> None:
-        """Suspend for ``duration`` (a Duration or seconds, at least 1 s); ``seconds=`` is the
-        older SDK spelling."""
+        """Suspend for ``duration`` (a Duration; seconds are accepted too), at least 1 s."""
         if (duration is None) == (seconds is None):
             raise ValidationError("wait needs exactly one of duration or seconds")
-        value = duration if duration is not None else seconds
-        run_wait(self.state, self._next(name), to_seconds(value, "wait duration"))
+        value = to_seconds(duration if duration is not None else seconds,  # type: ignore[arg-type]
+                           "wait duration")
+        if value < 1:
+            raise ValidationError("duration must be at least 1 second")
+        run_wait(self.state, self._next(name), value)
 
     def create_callback(self, name: Optional[str] = None,
                         config: Optional[CallbackConfig] = None) -> Callback[Any]:
         """A callback whose ``callback_id`` an external system completes."""
         return create_callback(self.state, self._next(name), config)
 
-    def wait_for_callback(self, submitter: Callable[[str], Any], name: Optional[str] = None,
+    def wait_for_callback(self, submitter: Callable[[str, WaitForCallbackContext], Any],
+                          name: Optional[str] = None,
                           config: Optional[WaitForCallbackConfig] = None) -> Any:
-        """Create a callback, run ``submitter(callback_id)`` as a step, wait for the result."""
-        config = config or WaitForCallbackConfig()
-        ref = self._next(_name(name, submitter))
-        child = self._child(ref.id)
+        """In a child context: create a callback, run ``submitter(callback_id,
+        WaitForCallbackContext)`` as a step, and wait for the result. A failed callback
+        raises its ``CallbackError``; a failed submitter ``CallbackSubmitterError``."""
+        step_name = _name(name, submitter)
+        prefix = f"{step_name} " if step_name else ""
 
-        prefix = f"{ref.name} " if ref.name else ""  # operation names as the SDK gives them
-
-        def body() -> Any:
+        def body(child: DurableContext) -> Any:
             callback = child.create_callback(f"{prefix}create callback id", config)
-            child.step(lambda _: submitter(callback.callback_id), f"{prefix}submitter",
-                       StepConfig(retry_strategy=config.retry_strategy))
+
+            def submit(step_context: StepContext) -> Any:
+                return submitter(callback.callback_id,
+                                 WaitForCallbackContext(logger=step_context.logger))
+            child.step(submit, f"{prefix}submitter", StepConfig(
+                retry_strategy=config.retry_strategy, serdes=config.serdes) if config else None)
             return callback.result()
-        return run_child(self.state, ref, SubType.WAIT_FOR_CALLBACK, body, config.serdes,
-                         CallbackError)
+        try:
+            return self._run_in_child_context(body, step_name, None, SubType.WAIT_FOR_CALLBACK)
+        except ChildContextError as error:
+            inner = error.__cause__
+            if isinstance(inner, CallbackError):
+                raise inner from None
+            if isinstance(inner, StepError):
+                raise CallbackSubmitterError(inner.message or "Callback submitter failed",
+                                             data=inner.data,
+                                             stack_trace=inner.stack_trace) from inner
+            raise
 
     def wait_for_condition(self, check: Callable[[Any, WaitForConditionCheckContext], Any],
                            config: WaitForConditionConfig, name: Optional[str] = None) -> Any:
         """Poll ``check(state, ctx) -> new_state`` until ``config.wait_strategy`` stops."""
+        if check is None:
+            raise ValidationError("`check` is required for wait_for_condition")
+        if not config:
+            raise ValidationError("`config` is required for wait_for_condition")
         return run_wait_for_condition(self.state, self._next(name), check, config, self.logger)
 
     def invoke(self, function_name: str, payload: Any, name: Optional[str] = None,
@@ -138,11 +214,20 @@ class DurableContext:
                              name: Optional[str] = None,
                              config: Optional[ChildConfig] = None) -> T:
         """Run ``func(child_context)`` as one CONTEXT operation with its own op counter."""
-        config = config or ChildConfig()
-        ref = self._next(_name(name, func))
-        child = self._child(ref.id)
-        return run_child(self.state, ref, config.sub_type or SubType.RUN_IN_CHILD_CONTEXT,
-                         lambda: func(child), config.serdes)
+        sub_type = (config.sub_type if config else None) or SubType.RUN_IN_CHILD_CONTEXT
+        return self._run_in_child_context(func, _name(name, func), config, sub_type)
+
+    def _run_in_child_context(self, func: Callable[["DurableContext"], T],
+                              name: Optional[str], config: Optional[ChildConfig],
+                              sub_type: str) -> T:
+        ref = self._next(name)
+        virtual = bool(config and config.is_virtual)
+        child = self.create_child_context(ref.id, is_virtual=virtual)
+        serdes = config.serdes if config else None
+        if virtual:
+            return run_virtual_child(self.state, ref, sub_type, lambda: func(child), serdes)
+        return run_child(self.state, ref, sub_type, lambda: func(child), serdes,
+                         summary_generator=config.summary_generator if config else None)
 
     def parallel(self, functions: Sequence[Callable[["DurableContext"], T]],
                  name: Optional[str] = None,
@@ -168,5 +253,5 @@ class DurableContext:
                          config.completion_config, config.serdes)
 
     def _batch_child(self, batch_id: str) -> Callable[[str], "DurableContext"]:
-        batch_context = self._child(batch_id)
-        return batch_context._child
+        batch_context = self.create_child_context(batch_id)
+        return batch_context.create_child_context

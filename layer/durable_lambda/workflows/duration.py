@@ -1,48 +1,54 @@
-"""Time spans and jitter shared by configs, retries and waits (re-exported by ``config``)."""
+"""Time spans and jitter shared by configs, retries and waits (re-exported by ``config``).
+
+As in the official SDK a ``Duration`` is a whole number of seconds: ``Duration(30)``,
+``Duration.from_minutes(1.5)`` (90 s); the ``from_*`` constructors truncate to whole seconds.
+"""
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
-from durable_lambda.workflows.errors import ValidationError
+from durable_lambda.workflows.exceptions import ValidationError
+
+Numeric = int | float
 
 
 @dataclass(frozen=True)
 class Duration:
-    """A span of time; ``Duration.from_minutes(5)`` or ``Duration(seconds=30)``."""
+    """A span of time, stored as total seconds (``ValidationError`` if negative)."""
 
-    days: int = 0
-    hours: int = 0
-    minutes: int = 0
-    seconds: float = 0
+    seconds: int = 0
 
-    def to_seconds(self) -> float:
-        total = self.days * 86400 + self.hours * 3600 + self.minutes * 60 + self.seconds
-        return int(total) if float(total).is_integer() else total
+    def __post_init__(self) -> None:
+        if self.seconds < 0:
+            raise ValidationError("Duration seconds must be positive")
+
+    def to_seconds(self) -> int:
+        return self.seconds
 
     @classmethod
     def from_seconds(cls, value: float) -> "Duration":
-        return cls(seconds=value)
+        return cls(seconds=int(value))
 
     @classmethod
-    def from_minutes(cls, value: int) -> "Duration":
-        return cls(minutes=value)
+    def from_minutes(cls, value: float) -> "Duration":
+        return cls(seconds=int(value * 60))
 
     @classmethod
-    def from_hours(cls, value: int) -> "Duration":
-        return cls(hours=value)
+    def from_hours(cls, value: float) -> "Duration":
+        return cls(seconds=int(value * 3600))
 
     @classmethod
-    def from_days(cls, value: int) -> "Duration":
-        return cls(days=value)
+    def from_days(cls, value: float) -> "Duration":
+        return cls(seconds=int(value * 86400))
 
 
 def to_seconds(value: "Duration | int | float", what: str) -> float:
     """Seconds of a Duration or number; ``ValidationError`` naming ``what`` if negative/bad."""
     if isinstance(value, Duration):
-        seconds = value.to_seconds()
+        seconds: float = value.to_seconds()
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value
     else:
@@ -52,14 +58,25 @@ def to_seconds(value: "Duration | int | float", what: str) -> float:
     return seconds
 
 
-class JitterStrategy(Enum):
-    NONE = "NONE"
-    FULL = "FULL"  # delay is uniform in [0, delay]
-    HALF = "HALF"  # delay is uniform in [delay/2, delay]
+class JitterStrategy(StrEnum):
+    """Noise added to retry/poll delays: NONE, FULL (uniform in [0, d]), HALF ([d/2, d])."""
 
-    def apply(self, delay: float, rng: Callable[[], float] = random.random) -> float:
-        if self is JitterStrategy.FULL:
-            return delay * rng()
+    NONE = "NONE"
+    FULL = "FULL"
+    HALF = "HALF"
+
+    def apply_jitter(self, delay: float) -> float:
+        """The delay after jitter."""
+        return self.apply(delay)
+
+    def apply(self, delay: float, rng=random.random) -> float:  # noqa: ANN001 - callable
+        """``apply_jitter`` with an injectable random source (tests)."""
+        if self is JitterStrategy.NONE:
+            return delay
         if self is JitterStrategy.HALF:
-            return delay / 2 + delay / 2 * rng()
-        return delay
+            return delay / 2 + rng() * (delay / 2)
+        return rng() * delay
+
+    def finalize_delay(self, base_delay: float) -> int:
+        """Jitter, round up, at least 1 second."""
+        return max(1, math.ceil(self.apply_jitter(base_delay)))

@@ -17,7 +17,7 @@ from durable_lambda.workflows.errors import PayloadTooLargeError
 from durable_lambda.workflows.model import ExecutionRecord, ExecutionStatus
 from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus
 from durable_lambda.workflows.serdes import (
-    DEFAULT_MAX_PAYLOAD_BYTES, SerDes, SerDesContext, deserialize, serialize)
+    DEFAULT_MAX_PAYLOAD_BYTES, SerDes, SerDesContext, dump_execution_result, load_execution_input)
 from durable_lambda.workflows.state import CheckpointFailed, ExecutionState, error_object, plan_of
 from durable_lambda.workflows.store import CheckpointStore
 from durable_lambda.workflows.suspend import SuspendExecution
@@ -53,11 +53,10 @@ def run_invocation(func: DurableHandler, store: CheckpointStore, execution_id: s
     io = SerDesContext("execution", execution_id)
     try:
         try:
-            result = func(deserialize(options.serdes, record.input, io), context)
+            result = func(load_execution_input(options.serdes, record.input, io), context)
             if state.fatal is not None:
                 raise state.fatal
-            payload = serialize(options.serdes, result, io, options.max_payload_bytes,
-                                "execution result")
+            payload = dump_execution_result(options.serdes, result, io, options.max_payload_bytes)
         except SuspendExecution as suspension:
             if state.fatal is not None:
                 return _fail(store, state, state.fatal, record)

@@ -1,16 +1,33 @@
-"""``@durable_execution``: turn ``handler(event, context: DurableContext)`` into a Lambda handler."""
+"""``@durable_execution``: turn ``handler(event, context: DurableContext)`` into a Lambda handler.
+
+``durable_execution(func=None, *, boto3_client=None, plugins=None, name=None, host=None,
+options=None)``: ``plugins`` are the SDK's instrumentation plugin factories (see ``plugin``);
+``boto3_client`` is accepted for compatibility and unused (there is no durable-execution
+service to call); ``name``/``host``/``options`` are durable-lambda's.
+"""
 from __future__ import annotations
 
+import datetime
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Optional
 
 from durable_lambda.workflows.engine import (
     DEFAULT_LEASE_MS, DurableHandler, ExecutionOptions, run_invocation)
+from durable_lambda.workflows.errors import error_object_of
+from durable_lambda.workflows.exceptions import PluginLoadError
 from durable_lambda.workflows.host import ExecutionHost, default_host
-from durable_lambda.workflows.model import ExecutionRecord
-from durable_lambda.workflows.outcome import InvocationOutcome
+from durable_lambda.workflows.model import ExecutionRecord, Operation, OperationType
+from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus
+from durable_lambda.workflows.plugin import (
+    DurableInstrumentationPluginFactory, InvocationStatus, PluginExecutor)
+from durable_lambda.workflows.state import ExecutionState
 from durable_lambda.workflows.store import CheckpointStore
+
+_STATUS = {OutcomeStatus.SUCCEEDED: InvocationStatus.SUCCEEDED,
+           OutcomeStatus.FAILED: InvocationStatus.FAILED,
+           OutcomeStatus.SUSPENDED: InvocationStatus.PENDING}
+_EXTERNAL = (OperationType.CALLBACK, OperationType.CHAINED_INVOKE)
 
 
 class DurableFunction:
@@ -18,13 +35,16 @@ class DurableFunction:
 
     def __init__(self, func: DurableHandler, *, name: Optional[str] = None,
                  host: Optional[ExecutionHost] = None,
-                 options: Optional[ExecutionOptions] = None) -> None:
+                 options: Optional[ExecutionOptions] = None,
+                 plugins: Optional[list[DurableInstrumentationPluginFactory]] = None) -> None:
         self.func = func
         self._name = name
         self.host = host
         self.options = options or ExecutionOptions()
+        self.plugins = _checked(plugins)
         self.__name__ = getattr(func, "__name__", "durable_function")
         self.__doc__ = func.__doc__
+        self.__wrapped__ = func
 
     @property
     def name(self) -> str:
@@ -38,16 +58,73 @@ class DurableFunction:
             record: ExecutionRecord | None = None, lease_ms: int = DEFAULT_LEASE_MS,
             lambda_context: Any = None, clock: Callable[[], int] | None = None
             ) -> InvocationOutcome:
-        """One engine invocation (see ``engine.run_invocation``)."""
-        return run_invocation(self.func, store, execution_id, holder, record=record,
-                              lease_ms=lease_ms, options=self.options,
-                              lambda_context=lambda_context, clock=clock)
+        """One engine invocation (see ``engine.run_invocation``), with this invocation's
+        plugins when there are any."""
+        if not self.plugins:
+            return run_invocation(self.func, store, execution_id, holder, record=record,
+                                  lease_ms=lease_ms, options=self.options,
+                                  lambda_context=lambda_context, clock=clock)
+        plugins = PluginExecutor(self.plugins)
+        seen: list[ExecutionState] = []
+
+        def handler(event: Any, context: Any) -> Any:
+            state: ExecutionState = context.state
+            seen.append(state)
+            state.plugins = plugins
+            operations = state.operations()
+            plugins.on_invocation_start(
+                execution_arn=execution_id, is_first_invocation=not operations,
+                execution_start_time=datetime.datetime.fromtimestamp(state.created_ms / 1000,
+                                                                     datetime.UTC),
+                request_id=getattr(lambda_context, "aws_request_id", None) or holder,
+                execution_input=event, operations=operations,
+                updated_operation_ids=updated_since_last_invocation(operations))
+            return self.func(event, context)
+
+        try:
+            outcome = run_invocation(handler, store, execution_id, holder, record=record,
+                                     lease_ms=lease_ms, options=self.options,
+                                     lambda_context=lambda_context, clock=clock)
+        except BaseException as exc:
+            plugins.on_invocation_end(InvocationStatus.RETRY, error_object_of(exc), None,
+                                      seen[0].operations() if seen else {})
+            raise
+        plugins.on_invocation_end(
+            _STATUS[outcome.status], outcome.error,
+            outcome.result if outcome.status is OutcomeStatus.SUCCEEDED else None,
+            seen[0].operations() if seen else {})
+        return outcome
 
 
-def durable_execution(func: Optional[DurableHandler] = None, *, name: Optional[str] = None,
-                      host: Optional[ExecutionHost] = None,
+def updated_since_last_invocation(operations: Mapping[str, Operation]) -> frozenset[str]:
+    """Callbacks and invokes completed from outside after this execution last wrote anything
+    (the SDK's ``UpdatedOperationIds``, from the store's commit sequence numbers)."""
+    own = [seq for op in operations.values() for seq in (
+        op.start_seq, None if op.type in _EXTERNAL else op.end_seq) if seq is not None]
+    last = max(own, default=-1)
+    return frozenset(op.id for op in operations.values()
+                     if op.type in _EXTERNAL and op.end_seq is not None and op.end_seq > last)
+
+
+def _checked(plugins: Optional[list[Any]]) -> list[DurableInstrumentationPluginFactory]:
+    """The factories, each with a callable ``create_plugin`` (else ``PluginLoadError``)."""
+    for factory in plugins or []:
+        if not callable(getattr(factory, "create_plugin", None)):
+            raise PluginLoadError(
+                f"plugin {factory!r} is not a plugin factory: register an object with a "
+                "create_plugin(info) method that returns a DurableInstrumentationPlugin "
+                "(a plugin class is not a factory)")
+    return list(plugins or [])
+
+
+def durable_execution(func: Optional[DurableHandler] = None, *, boto3_client: Any = None,
+                      plugins: Optional[list[DurableInstrumentationPluginFactory]] = None,
+                      name: Optional[str] = None, host: Optional[ExecutionHost] = None,
                       options: Optional[ExecutionOptions] = None) -> Any:
-    """Decorator, bare (``@durable_execution``) or with arguments (``@durable_execution(host=h)``)."""
+    """Decorator, bare (``@durable_execution``) or with arguments
+    (``@durable_execution(plugins=[factory])``)."""
+    del boto3_client  # the SDK's service client; durable-lambda has no service to call
+
     def wrap(f: DurableHandler) -> DurableFunction:
-        return DurableFunction(f, name=name, host=host, options=options)
+        return DurableFunction(f, name=name, host=host, options=options, plugins=plugins)
     return wrap(func) if func is not None else wrap

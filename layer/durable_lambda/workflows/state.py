@@ -3,21 +3,18 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from typing import NoReturn
 
-from durable_lambda.workflows.errors import NonDeterministicExecutionError
+from durable_lambda.workflows.errors import NonDeterministicExecutionError, error_object_of
 from durable_lambda.workflows.model import (
     ErrorObject, ExecutionRecord, Operation, OperationType, OperationUpdate)
 from durable_lambda.workflows.outcome import (
     PendingCallback, PendingInvoke, PendingTimer, ResumePlan, TimerKind)
+from durable_lambda.workflows.plugin import NO_PLUGINS, PluginExecutor
 from durable_lambda.workflows.reducer import FINISHED, apply_update
 from durable_lambda.workflows.store import CheckpointStore
 from durable_lambda.workflows.suspend import SuspendExecution
-
-MAX_STACK_LINES = 20
-
 
 class CheckpointFailed(BaseException):
     """The store rejected or failed a checkpoint (fenced, throttled...); ends the invocation.
@@ -32,11 +29,8 @@ class CheckpointFailed(BaseException):
 
 
 def error_object(exc: BaseException) -> ErrorObject:
-    """Serializable form of an exception (recorded error type kept for operation errors)."""
-    error_type = getattr(exc, "error_type", None) or type(exc).__name__
-    stack = traceback.format_exception(type(exc), exc, exc.__traceback__)[-MAX_STACK_LINES:]
-    return ErrorObject(error_type, str(exc), getattr(exc, "error_data", None),
-                       [line.rstrip("\n") for line in stack] or None)
+    """Recorded form of an exception, as the SDK records it (see ``errors.error_object_of``)."""
+    return error_object_of(exc)
 
 
 class ExecutionState:
@@ -49,6 +43,7 @@ class ExecutionState:
         self.store = store
         self.holder = holder
         self.execution_id = record.execution_id
+        self.created_ms = record.created_ms
         self.max_payload_bytes = max_payload_bytes
         self._batch_size = max(1, checkpoint_batch_size)
         self._clock = clock or getattr(store, "now_ms", None) or (lambda: int(time.time() * 1000))
@@ -59,6 +54,7 @@ class ExecutionState:
         self.fatal: BaseException | None = None  # e.g. non-determinism swallowed by user code
         self._lock = threading.RLock()
         self._local = threading.local()
+        self.plugins: PluginExecutor = NO_PLUGINS  # this invocation's instrumentation plugins
 
     @property
     def running_step(self) -> str | None:
@@ -76,11 +72,19 @@ class ExecutionState:
     def get(self, op_id: str) -> Operation | None:
         return self._ops.get(op_id)
 
+    def operations(self) -> dict[str, Operation]:
+        """A snapshot of the operations as this invocation sees them now."""
+        with self._lock:
+            return dict(self._ops)
+
     def lookup(self, op_id: str, op_type: OperationType, name: str | None,
                sub_type: str | None) -> Operation | None:
         """The recorded operation for ``op_id``, checked against what the code asks for now."""
         with self._lock:
-            return self._lookup(op_id, op_type, name, sub_type)
+            op = self._lookup(op_id, op_type, name, sub_type)
+        if op is not None and self.plugins.has_plugins:
+            self.plugins.on_replay(op, self.now_ms())
+        return op
 
     def _lookup(self, op_id: str, op_type: OperationType, name: str | None,
                 sub_type: str | None) -> Operation | None:
@@ -107,6 +111,16 @@ class ExecutionState:
 
     # -- writing ---------------------------------------------------------------------------
     def enqueue(self, update: OperationUpdate) -> Operation:
+        """``_enqueue`` with the plugins' operation start / end hooks around it."""
+        plugins = self.plugins
+        if not plugins.has_plugins:
+            return self._enqueue(update)
+        plugins.before_update(update, self._ops.get(update.id), self.now_ms())
+        op = self._enqueue(update)
+        plugins.after_update(op)
+        return op
+
+    def _enqueue(self, update: OperationUpdate) -> Operation:
         """Apply locally and buffer for the store; flushes when the batch is full."""
         with self._lock:
             op = apply_update(self._ops.get(update.id), update, self.now_ms())
@@ -128,6 +142,8 @@ class ExecutionState:
                 raise CheckpointFailed(exc) from exc
             for op in stored:
                 self._ops[op.id] = op
+            if self.plugins.has_plugins:
+                self.plugins.on_checkpoint(self.execution_id, self.operations())
 
     # -- suspending ------------------------------------------------------------------------
     @staticmethod

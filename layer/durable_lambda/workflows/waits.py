@@ -1,50 +1,56 @@
-"""Wait strategies for ``wait_for_condition`` (poll with exponential backoff and jitter)."""
+"""Wait strategies for ``wait_for_condition`` (the official SDK's ``waits`` module): poll with
+exponential backoff and jitter until the state says stop."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
-from durable_lambda.workflows.config import JitterStrategy, WaitForConditionDecision
-from durable_lambda.workflows.errors import ValidationError
+from durable_lambda.workflows.config import (  # noqa: F401 (the SDK exports them from here)
+    WaitForConditionConfig, WaitForConditionDecision)
+from durable_lambda.workflows.duration import Duration, JitterStrategy, Numeric
+from durable_lambda.workflows.exceptions import WaitForConditionError
+
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class WaitStrategyConfig:
-    """Keep polling while ``should_continue_polling(state)``, at most ``max_attempts`` checks."""
+@dataclass
+class WaitStrategyConfig(Generic[T]):
+    """Keep polling while ``should_continue_polling(state)``, at most ``max_attempts`` checks;
+    delay(n) = min(initial_delay * backoff_rate**(n-1), max_delay), jittered, >= 1 s."""
 
-    should_continue_polling: Callable[[Any], bool]
+    should_continue_polling: Callable[[T], bool]
     max_attempts: int = 60
-    initial_delay_seconds: float = 5
-    max_delay_seconds: float = 300
-    backoff_rate: float = 1.5
+    initial_delay: Duration = field(default_factory=lambda: Duration.from_seconds(5))
+    max_delay: Duration = field(default_factory=lambda: Duration.from_minutes(5))
+    backoff_rate: Numeric = 1.5
     jitter_strategy: JitterStrategy = JitterStrategy.FULL
 
+    @property
+    def initial_delay_seconds(self) -> int:
+        return self.initial_delay.to_seconds()
 
-def create_wait_strategy(config: WaitStrategyConfig
+    @property
+    def max_delay_seconds(self) -> int:
+        return self.max_delay.to_seconds()
+
+
+def create_wait_strategy(config: WaitStrategyConfig[Any]
                          ) -> Callable[[Any, int], WaitForConditionDecision]:
-    """A wait strategy ``(state, attempts_made) -> WaitForConditionDecision``.
-
-    When ``max_attempts`` checks were made and polling should still continue, the
-    strategy stops polling and ``wait_for_condition`` fails with ``WaitForConditionError``.
-    """
-    if config.max_attempts < 1:
-        raise ValidationError(f"max_attempts must be >= 1, got {config.max_attempts}")
+    """A strategy ``(state, attempts_made) -> WaitForConditionDecision``. A met condition wins
+    over exhaustion; after ``max_attempts`` unmet checks it raises ``WaitForConditionError``
+    (so ``wait_for_condition`` fails rather than returning a partial state)."""
 
     def strategy(state: Any, attempts_made: int) -> WaitForConditionDecision:
         if not config.should_continue_polling(state):
             return WaitForConditionDecision.stop_polling()
         if attempts_made >= config.max_attempts:
-            raise _exhausted(attempts_made)
-        delay = min(config.initial_delay_seconds * config.backoff_rate ** max(attempts_made - 1, 0),
+            raise WaitForConditionError(
+                f"wait_for_condition exhausted {config.max_attempts} attempts "
+                "before the condition was met")
+        delay = min(config.initial_delay_seconds * (config.backoff_rate ** (attempts_made - 1)),
                     config.max_delay_seconds)
         return WaitForConditionDecision.continue_waiting(
-            max(1, round(config.jitter_strategy.apply(delay))))
+            Duration(seconds=config.jitter_strategy.finalize_delay(delay)))
 
     return strategy
-
-
-def _exhausted(attempts: int) -> Exception:
-    from durable_lambda.workflows.errors import WaitForConditionError
-    return WaitForConditionError(f"condition not met after {attempts} attempts",
-                                 "WaitForConditionError")

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from durable_lambda.workflows.logger import ReplaySafeLogger
 from durable_lambda.workflows.model import OperationAction, OperationType, OperationUpdate
+from durable_lambda.workflows.types import (  # noqa: F401 (re-exported)
+    StepContext, WaitForCallbackContext, WaitForConditionCheckContext)
 
 
 @dataclass(frozen=True)
@@ -20,20 +21,6 @@ class OpRef:
                **fields: Any) -> OperationUpdate:
         return OperationUpdate(id=self.id, type=op_type, action=action, parent_id=self.parent_id,
                                name=self.name, sub_type=sub_type, **fields)
-
-
-@dataclass(frozen=True)
-class StepContext:
-    """Passed to step functions."""
-
-    logger: ReplaySafeLogger
-
-
-@dataclass(frozen=True)
-class WaitForConditionCheckContext:
-    """Passed to wait_for_condition check functions."""
-
-    logger: ReplaySafeLogger
 
 
 class SubType:

@@ -1,16 +1,21 @@
-"""``context.invoke``: run another durable function as a CHAINED_INVOKE and wait for it."""
+"""``context.invoke``: run another durable function as a CHAINED_INVOKE and wait for it.
+
+Payload and result go through plain JSON unless ``InvokeConfig`` names serdes (as in the SDK);
+``tenant_id`` is recorded on the START. A failed, timed-out or stopped invoke raises
+``InvokeError`` rebuilt from the recorded error.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from durable_lambda.workflows.config import InvokeConfig
-from durable_lambda.workflows.errors import InvokeError, ValidationError
+from durable_lambda.workflows.errors import raise_operation_error
+from durable_lambda.workflows.exceptions import InvokeError, ValidationError
 from durable_lambda.workflows.model import OperationAction as A, OperationStatus as S
 from durable_lambda.workflows.model import OperationType
 from durable_lambda.workflows.operations.common import OpRef, SubType
-from durable_lambda.workflows.operations.step import failed_error
 from durable_lambda.workflows.outcome import PendingInvoke
-from durable_lambda.workflows.serdes import SerDesContext, deserialize, serialize
+from durable_lambda.workflows.serdes import DEFAULT_JSON_SERDES, SerDesContext, deserialize, serialize
 from durable_lambda.workflows.state import ExecutionState
 
 INVOKE = OperationType.CHAINED_INVOKE
@@ -25,15 +30,16 @@ def run_invoke(state: ExecutionState, ref: OpRef, function_name: str, payload: A
     op = state.lookup(ref.id, INVOKE, ref.name, SubType.CHAINED_INVOKE)
     if op is None:
         state.begin_new_work()
-        data = serialize(config.serdes_payload, payload, sd, state.max_payload_bytes, "invoke payload")
+        data = serialize(config.serdes_payload or DEFAULT_JSON_SERDES, payload, sd,
+                         max_bytes=state.max_payload_bytes, what="invoke payload")
         state.enqueue(ref.update(INVOKE, A.START, SubType.CHAINED_INVOKE, payload=data,
-                                 function_name=function_name))
+                                 function_name=function_name, tenant_id=config.tenant_id))
         state.flush()  # durable before the host starts the other function
         op = state.get(ref.id)
         assert op is not None
     if op.status is S.SUCCEEDED:
-        return deserialize(config.serdes_result, op.result, sd)
+        return deserialize(config.serdes_result or DEFAULT_JSON_SERDES, op.result, sd)
     if op.status is S.STARTED:
         state.suspend_invoke(PendingInvoke(ref.id, op.function_name or function_name, op.input,
                                            ref.name))
-    raise failed_error(op.error, InvokeError)
+    raise_operation_error(op.error, InvokeError)

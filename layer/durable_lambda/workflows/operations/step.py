@@ -1,89 +1,93 @@
-"""``context.step``: run a function once (per retry semantics), checkpoint its result, retry."""
+"""``context.step``: run a function once (per retry semantics), checkpoint its result, retry.
+
+As in the SDK the value a first run returns is ``deserialize(serialize(result))`` — what a
+replay returns — and a failure surfaces as ``StepError`` rebuilt from the recorded error.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
-from durable_lambda.core.errors import SerializationError
 from durable_lambda.workflows.config import StepConfig, StepSemantics
-from durable_lambda.workflows.errors import PayloadTooLargeError, StepFailedError
-from durable_lambda.workflows.logger import ReplaySafeLogger
+from durable_lambda.workflows.errors import (
+    PayloadTooLargeError, error_object_of, raise_operation_error)
+from durable_lambda.workflows.exceptions import (
+    ExecutionError, RetryableSerDesError, SerDesError, StepError, StepInterruptedError)
+from durable_lambda.workflows.logger import Logger, LogInfo
 from durable_lambda.workflows.model import OperationAction as A
 from durable_lambda.workflows.model import OperationStatus as S
 from durable_lambda.workflows.model import OperationType
 from durable_lambda.workflows.operations.common import OpRef, StepContext, SubType
 from durable_lambda.workflows.outcome import TimerKind
 from durable_lambda.workflows.retries import RetryPresets
-from durable_lambda.workflows.serdes import SerDesContext, deserialize, serialize
-from durable_lambda.workflows.state import ExecutionState, error_object
+from durable_lambda.workflows.serdes import SerDesContext, deserialize, round_trip
+from durable_lambda.workflows.state import ExecutionState
 
 T = TypeVar("T")
 STEP = OperationType.STEP
 
 
-class StepInterruptedError(Exception):
-    """An at-most-once step was started but its outcome was never recorded (crash/timeout)."""
-
-
-def failed_error(op_error: Any, cls: type = StepFailedError) -> Exception:
-    """The exception a recorded failure replays as."""
-    if op_error is None:
-        return cls("operation failed", "Error")
-    return cls(op_error.error_message, op_error.error_type, op_error.error_data)
-
-
 def run_step(state: ExecutionState, ref: OpRef, func: Callable[[StepContext], T],
-             config: StepConfig | None, logger: ReplaySafeLogger) -> T:
+             config: StepConfig | None, logger: Logger) -> T:
     config = config or StepConfig()
+    sub_type = config.sub_type or SubType.STEP
     sd = SerDesContext(ref.id, state.execution_id)
-    op = state.lookup(ref.id, STEP, ref.name, SubType.STEP)
+    op = state.lookup(ref.id, STEP, ref.name, sub_type)
     at_most_once = config.step_semantics is StepSemantics.AT_MOST_ONCE_PER_RETRY
     strategy = config.retry_strategy or RetryPresets.default()
     if op is not None:
         if op.status is S.SUCCEEDED:
             return deserialize(config.serdes, op.result, sd)
         if op.status is S.FAILED:
-            raise failed_error(op.error)
+            raise_operation_error(op.error, StepError)
         if op.status is S.PENDING and (op.next_attempt_ms or 0) > state.now_ms():
             state.suspend_timer(ref.id, op.next_attempt_ms or 0, TimerKind.RETRY)
     state.begin_new_work()
     attempt = (op.attempt if op else 0) + 1
     if op is not None and op.status is S.STARTED and at_most_once:
-        interrupted = StepInterruptedError(
-            f"step {ref.name or ref.id} attempt {attempt} started but did not finish")
-        _fail_attempt(state, ref, interrupted, attempt, strategy)
+        _fail_attempt(state, ref, sub_type, StepInterruptedError(
+            f"Step operation_id={ref.id} name={ref.name} was previously interrupted",
+            step_id=ref.id), attempt, strategy)
     if op is None or op.status is not S.STARTED:
-        state.enqueue(ref.update(STEP, A.START, SubType.STEP))
+        state.enqueue(ref.update(STEP, A.START, sub_type))
         if at_most_once:
             state.flush()  # the START is durable before the effect runs
+    context = StepContext(logger.with_log_info(
+        LogInfo(state, ref.parent_id, ref.id, ref.name, attempt)), attempt)
+    wrapped = state.plugins.wrap_user_function(func, ref.id, STEP.value, sub_type, ref.name,
+                                               ref.parent_id, False, attempt)
     state.running_step = ref.name or ref.id
     try:
-        result = func(StepContext(logger.with_extra(operationId=ref.id, attempt=attempt)))
+        payload, value = round_trip(config.serdes, wrapped(context), sd, state.max_payload_bytes,
+                                    f"result of step {ref.name or ref.id!r}")
+    except (RetryableSerDesError, ExecutionError):
+        raise  # the invocation fails (and is retried) / the execution fails, as in the SDK
+    except (SerDesError, PayloadTooLargeError) as exc:  # permanent: no retry
+        error = error_object_of(exc)
+        state.enqueue(ref.update(STEP, A.FAIL, sub_type, error=error))
+        if isinstance(exc, SerDesError):
+            raise_operation_error(error, StepError)  # raises SerDesError
+        raise
     except Exception as exc:  # noqa: BLE001 - the retry strategy decides
-        _fail_attempt(state, ref, exc, attempt, strategy)
+        _fail_attempt(state, ref, sub_type, exc, attempt, strategy)
     finally:
         state.running_step = None
-    try:
-        payload = serialize(config.serdes, result, sd, state.max_payload_bytes,
-                            f"result of step {ref.name or ref.id!r}")
-    except (PayloadTooLargeError, SerializationError) as exc:
-        state.enqueue(ref.update(STEP, A.FAIL, SubType.STEP, error=error_object(exc)))
-        raise
-    state.enqueue(ref.update(STEP, A.SUCCEED, SubType.STEP, payload=payload))
+    state.enqueue(ref.update(STEP, A.SUCCEED, sub_type, payload=payload))
     if at_most_once:
         state.flush()
-    return result
+    return value
 
 
-def _fail_attempt(state: ExecutionState, ref: OpRef, exc: Exception, attempt: int,
-                  strategy: Callable) -> NoReturn:
+def _fail_attempt(state: ExecutionState, ref: OpRef, sub_type: str, exc: Exception, attempt: int,
+                  strategy: Callable[[Exception, int], Any]) -> NoReturn:
+    """Record a failed attempt: RETRY after the strategy's delay (>= 1 s) and suspend, or FAIL
+    and raise ``StepError`` rebuilt from the recorded error."""
+    error = error_object_of(exc)
     decision = strategy(exc, attempt)
-    error = error_object(exc)
     if decision.should_retry:
-        delay = decision.delay_seconds
-        state.enqueue(ref.update(STEP, A.RETRY, SubType.STEP, error=error,
+        delay = max(decision.delay_seconds, 1)
+        state.enqueue(ref.update(STEP, A.RETRY, sub_type, error=error,
                                  next_attempt_delay_seconds=delay))
         state.suspend_timer(ref.id, state.now_ms() + int(delay * 1000), TimerKind.RETRY)
-    state.enqueue(ref.update(STEP, A.FAIL, SubType.STEP, error=error))
-    raise StepFailedError(str(exc), error.error_type, error.error_data) from exc
-
+    state.enqueue(ref.update(STEP, A.FAIL, sub_type, error=error))
+    raise_operation_error(error, StepError)
