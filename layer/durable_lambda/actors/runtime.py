@@ -8,11 +8,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from durable_lambda.actors.applied import HORIZON_MS, StaleMessageError, was_archived
 from durable_lambda.actors.context import ActorContext
 from durable_lambda.actors.ids import validate_actor_id
 from durable_lambda.actors.store import ActorStore, encode_state
 from durable_lambda.actors.turn import Turn
-from durable_lambda.core.backoff import backoff_delays
+from durable_lambda.actors.waiting import acquire
 from durable_lambda.core.errors import ActorBusyError, DurableError, SerializationError
 from durable_lambda.core.settings import DurableSettings, get_settings
 
@@ -20,6 +21,8 @@ log = logging.getLogger("durable_lambda")
 ActorHandler = Callable[[ActorContext, Any], Any]
 #: Margin kept between the lease expiry and the end of the Lambda invocation.
 LEASE_MARGIN_MS = 2000
+
+
 def lease_ms_for(lambda_context: Any, settings: DurableSettings) -> int:
     """Lease length: bounded by DURABLE_LEASE_SECONDS and by the invocation's remaining time."""
     lease = int(settings.lease_seconds * 1000)
@@ -31,11 +34,15 @@ def lease_ms_for(lambda_context: Any, settings: DurableSettings) -> int:
 
 @dataclass(frozen=True)
 class ActorMessage:
-    """One async message for an actor; ``last_attempt`` when SQS will not deliver it again."""
+    """One async message for an actor; ``last_attempt`` when SQS will not deliver it again.
+
+    ``sent_at`` is the envelope's sentAt (epoch ms; 0 when unknown): it tells whether an id
+    absent from the recent ones may have been archived (``actors.applied``)."""
 
     id: str
     payload: Any
     last_attempt: bool = False
+    sent_at: int = 0
 
 
 #: Called with a message that failed on its last attempt; True when it was dead-lettered.
@@ -57,19 +64,11 @@ class ActorRuntime:
         actor_type = self.actor_type or settings.actor_type or function_name
         key = f"{actor_type}#{actor_id}"
         holder = uuid.uuid4().hex
-        lease_ms = lease_ms_for(lambda_context, settings)
-        record = store.try_acquire(key, holder, lease_ms)
-        if record is None:
-            for delay in backoff_delays(time.monotonic() + wait_seconds):
-                time.sleep(delay)
-                record = store.try_acquire(key, holder, lease_ms)
-                if record is not None:
-                    break
-            else:
-                raise ActorBusyError(
-                    f"actor {actor_id!r} ({actor_type}) stayed locked by another writer for "
-                    f"{wait_seconds:.1f}s; retry later or raise DURABLE_SYNC_WAIT_SECONDS")
-        turn = Turn(store, record, holder, function_name, settings.processed_ids_kept)
+        started = time.monotonic()
+        record = acquire(store, key, holder, lease_ms_for(lambda_context, settings),
+                         wait_seconds, f"actor {actor_id!r} ({actor_type})")
+        turn = Turn(store, record, holder, function_name, settings.processed_ids_kept, started)
+        turn.deliver_left_over()  # effects an earlier writer committed but did not deliver
         return turn, ActorContext(turn, actor_id, actor_type, record.version, lambda_context)
 
     def call(self, actor_id: str, payload: Any, lambda_context: Any) -> Any:
@@ -90,8 +89,9 @@ class ActorRuntime:
         """Apply one actor's messages in order with one load and one save.
 
         Returns how many leading messages are done; the rest — the first failing message and
-        every later one — must be redelivered in order. Already-applied ids are skipped. A
-        message failing on its last attempt goes to ``on_poison`` (the DLQ) and the group
+        every later one — must be redelivered in order. Already-applied ids are skipped (however
+        late they come back: ``actors.applied``). A message failing on its last attempt, or
+        too old to tell whether it was applied, goes to ``on_poison`` (the DLQ) and the group
         goes on, so one poison message never takes its successors with it.
         """
         try:
@@ -102,27 +102,32 @@ class ActorRuntime:
             return 0
         done = len(messages)
         try:
-            seen = set(turn.processed)
             for index, message in enumerate(messages):
-                if message.id in seen:
-                    continue
+                try:
+                    if _already_applied(turn, message):
+                        continue
+                except StaleMessageError as exc:
+                    log.error("actor %r: message %s refused: %s", actor_id, message.id, exc)
+                    if on_poison is not None and on_poison(message, exc):
+                        continue
+                    done = index
+                    break
                 ctx.begin_message(message.id)
-                outbox_mark, resolves_mark = len(turn.outbox), len(turn.pending_resolves)
+                effects_mark, resolves_mark = len(turn.effects), len(turn.pending_resolves)
                 try:
                     self.handler(ctx, message.payload)
-                    applied = encode_state(turn.record.key, ctx.state, turn.processed)
+                    applied = encode_state(turn.record.key, ctx.state)
                 except Exception as exc:
                     log.exception("actor %r failed on message %s: %s", actor_id, message.id, exc)
                     ctx.state = json.loads(turn.rollback_json)
-                    del turn.outbox[outbox_mark:]
+                    del turn.effects[effects_mark:]
                     del turn.pending_resolves[resolves_mark:]
                     if message.last_attempt and on_poison is not None and on_poison(message, exc):
                         continue
                     done = index
                     break
                 turn.rollback_json = applied
-                turn.mark_processed(message.id)
-                seen.add(message.id)
+                turn.mark_processed(message.id, message.sent_at)
             turn.commit(release=True)
         except DurableError as exc:
             log.error("actor %r: turn not committed (%s); all %d messages retried",
@@ -132,6 +137,25 @@ class ActorRuntime:
             if not turn.released:
                 turn.release()
         return done
+
+
+def _already_applied(turn: Turn, message: ActorMessage) -> bool:
+    """True when ``message`` was applied before (recent ids, else its archive when it may be
+    there); StaleMessageError when that can no longer be told."""
+    applied = turn.applied
+    if applied.recent(message.id):
+        return True
+    if not applied.must_look_up(message.id, message.sent_at):
+        return False
+    versions = applied.archives_for(message.sent_at)
+    if was_archived(turn.store.table, turn.record.key, versions, message.id):
+        return True
+    if applied.forgotten(message.sent_at, int(time.time() * 1000)):
+        raise StaleMessageError(
+            f"message {message.id!r} (sentAt {message.sent_at}) is older than what actor "
+            f"{turn.record.key!r} remembers of applied messages ({HORIZON_MS // 86_400_000} "
+            "days, or its archive limit); it is not applied, to never apply it twice")
+    return False
 
 
 def _wait_budget(lambda_context: Any, configured: float) -> float:
