@@ -91,7 +91,8 @@ def _process_actor_group(runtime: ActorRuntime, items: list[Item], context: Any)
     max_receives = get_settings().max_receive_count
     by_id = {item.envelope.id: item for item in items}
     messages = [ActorMessage(i.envelope.id, i.envelope.payload,
-                             last_attempt=i.receive_count >= max_receives) for i in items]
+                             last_attempt=i.receive_count >= max_receives,
+                             sent_at=i.envelope.sent_at) for i in items]
 
     def to_dlq(message: ActorMessage, error: Exception) -> bool:
         return dead_letter(by_id[message.id].record, error)
