@@ -13,7 +13,7 @@ from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.testing.scheduler_pump import ManualClock
 from durable_lambda.workflows import CallbackConfig, DurableContext, durable_execution
-from durable_lambda.workflows.client import start_execution
+from durable_lambda.workflows.client import get_execution_history, start_execution
 from durable_lambda.workflows.history import history_events
 from durable_lambda.workflows.model import ExecutionStatus, OperationUpdate
 from durable_lambda.workflows.model import OperationAction as A
@@ -111,7 +111,7 @@ def test_fabric_a_3s_callback_timeout_during_a_6s_wait_times_out_first(
                                 history_events(*world.store.load_history(eid))))
     clock.advance(3)
     world.run_until(world.finished(eid))
-    history = history_events(*world.store.load_history(eid))
+    history = get_execution_history(eid)  # what a user reads: one Query
     check_timed_out_before_the_wait(history, "Callback.Timeout")
     started = detail(history, "CallbackStarted")
     assert (started["Timeout"], started["HeartbeatTimeout"]) == (3, 60)

@@ -2,6 +2,7 @@
 
     eid = start_execution("order-workflow", {"order": 42}, name="order-42")
     result = wait_for_result(eid, timeout=60)
+    events = get_execution_history(eid)
 """
 from __future__ import annotations
 
@@ -64,6 +65,14 @@ def get_execution(execution_id: str, store: Optional[DynamoDBStore] = None) -> E
     result = json.loads(record.result) if record.result is not None else None
     return ExecutionInfo(record.execution_id, record.function_name, record.name, record.status,
                          result, record.error)
+
+
+def get_execution_history(execution_id: str,
+                          store: Optional[DynamoDBStore] = None) -> list[dict[str, Any]]:
+    """The execution's events in the ``GetDurableExecutionHistory`` format (EventId 1..n, every
+    attempt and invocation); one Query per MB of the execution's items."""
+    from durable_lambda.workflows.history import history_events
+    return history_events(*(store or DynamoDBStore()).load_history(execution_id))
 
 
 def wait_for_result(execution_id: str, timeout: float = 60.0,
