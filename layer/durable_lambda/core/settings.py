@@ -39,6 +39,13 @@ class DurableSettings(BaseSettings):
     #: must equal the work queue's redrive maxReceiveCount: on that attempt a failing
     #: message is dead-lettered by the handler itself, so the rest of its group goes on
     max_receive_count: int = Field(5, ge=1, le=1000)
+    #: level of the durable_lambda loggers (core.logging); TRACE means DEBUG, WARN WARNING
+    log_level: str = Field("INFO", pattern=r"(?i)^(trace|debug|info|warn|warning|error|critical)$")
+    #: CloudWatch EMF metric lines (core.metrics); unset: on inside Lambda, off elsewhere
+    metrics: Optional[bool] = None
+    metrics_namespace: str = Field("DurableLambda", pattern=r"^[A-Za-z0-9 ._/#:-]{1,255}$")
+    #: comma-separated dimensions: ``function``, ``kind`` and/or fixed ``name=value`` pairs
+    metrics_dimensions: str = Field("function", max_length=1000)
     #: days a finished durable execution (every item of it) is kept before DynamoDB TTL deletes
     #: it; 0 keeps it forever (the template's ExecutionRetentionDays)
     execution_retention_days: int = Field(14, ge=0, le=3650)
