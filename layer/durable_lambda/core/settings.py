@@ -44,7 +44,7 @@ class DurableSettings(BaseSettings):
     #: CloudWatch EMF metric lines (core.metrics); unset: on inside Lambda, off elsewhere
     metrics: Optional[bool] = None
     metrics_namespace: str = Field("DurableLambda", pattern=r"^[A-Za-z0-9 ._/#:-]{1,255}$")
-    #: comma-separated dimensions: ``function``, ``kind`` and/or fixed ``name=value`` pairs
+    #: comma-separated dimensions: ``function`` (the function name) and/or ``name=value`` pairs
     metrics_dimensions: str = Field("function", max_length=1000)
     #: days a finished durable execution (every item of it) is kept before DynamoDB TTL deletes
     #: it; 0 keeps it forever (the template's ExecutionRetentionDays)
