@@ -56,7 +56,7 @@ def flaky(event: Any, ctx: DurableContext) -> Any:
         return "done"
     return ctx.step(attempt, name="flaky", config=StepConfig(
         retry_strategy=lambda error, n: RetryDecision.retry(Duration(seconds=1)) if n < 3
-        else RetryDecision(False)))
+        else RetryDecision.no_retry()))
 
 
 @durable_execution(name="wf-adder")

@@ -197,10 +197,10 @@ def test_wait_for_callback_operation_names_match_the_sdk() -> None:
     assert inner["human submitter"].type is T.STEP
 
 
-def test_wait_accepts_the_older_seconds_keyword() -> None:
-    h = Harness(lambda e, ctx: ctx.wait(seconds=3, name="w") or "ok")
+def test_wait_takes_a_duration_or_seconds_positionally() -> None:
+    h = Harness(lambda e, ctx: ctx.wait(3, name="w") or "ok")  # seconds: our extension
     assert h.invoke().plan.timers[0].due_ms == h.clock.ms + 3000
     h.clock.advance(3)
     assert h.invoke().result == '"ok"'
     out = Harness(lambda e, ctx: ctx.wait(Duration(seconds=2), seconds=2)).invoke()
-    assert out.status is OutcomeStatus.FAILED and "exactly one" in out.error.error_message
+    assert out.status is OutcomeStatus.FAILED and "seconds" in out.error.error_message

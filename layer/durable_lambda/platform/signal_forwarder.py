@@ -76,13 +76,13 @@ def forward_callback(detail: dict[str, Any]) -> bool:
 
 def is_bad_input(exc: Exception) -> bool:
     """True for errors retrying cannot fix: malformed events, unknown callback ids."""
-    if isinstance(exc, ValueError):  # InvalidRequestError and the workflow ValidationError
+    if isinstance(exc, ValueError):  # InvalidRequestError
         return True
     try:
-        from durable_lambda.workflows.errors import CallbackNotFoundError
+        from durable_lambda.workflows.errors import CallbackNotFoundError, ValidationError
     except ImportError:
         return False
-    return isinstance(exc, CallbackNotFoundError)
+    return isinstance(exc, (CallbackNotFoundError, ValidationError))
 
 
 def handle_batch(records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -33,6 +33,14 @@ def _validate_sub_type(sub_type: Optional[str]) -> None:
             f"hyphen, and underscore, got: {sub_type!r}")
 
 
+class NestingType(Enum):
+    """How map/parallel branches are contexts: NESTED (a CONTEXT operation per branch) or FLAT
+    (virtual contexts: no CONTEXT operation per branch)."""
+
+    NESTED = "NESTED"
+    FLAT = "FLAT"
+
+
 class StepSemantics(Enum):
     AT_MOST_ONCE_PER_RETRY = "AT_MOST_ONCE_PER_RETRY"
     AT_LEAST_ONCE_PER_RETRY = "AT_LEAST_ONCE_PER_RETRY"
@@ -146,7 +154,7 @@ class WaitForConditionDecision:
     """Continue polling after ``delay`` or stop (the SDK's; also exported by ``waits``)."""
 
     should_continue: bool
-    delay: Duration = field(default_factory=Duration)
+    delay: Duration
 
     @property
     def delay_seconds(self) -> int:
@@ -171,19 +179,11 @@ class WaitForConditionConfig(Generic[T]):
     types). Also exported by ``waits``, where the SDK has it."""
 
     wait_strategy: Callable[[Any, int], WaitForConditionDecision]
-    initial_state: Any = None
+    initial_state: Any
     serdes: Optional["SerDes"] = None
 
 
 # -- batch (map/parallel) completion types, as the SDK's config module has them ---------------
-class NestingType(Enum):
-    """How map/parallel branches are contexts: NESTED (a CONTEXT operation per branch) or FLAT
-    (virtual contexts: no CONTEXT operation per branch)."""
-
-    NESTED = "NESTED"
-    FLAT = "FLAT"
-
-
 class BatchItemStatus(Enum):
     """The status of one map/parallel item."""
 

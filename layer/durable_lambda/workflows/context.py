@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Concatenate, Optional, ParamSpec, TypeVar
 
@@ -23,6 +24,7 @@ from durable_lambda.workflows.operations.condition import run_wait_for_condition
 from durable_lambda.workflows.operations.invoke import run_invoke
 from durable_lambda.workflows.operations.step import run_step
 from durable_lambda.workflows.operations.wait import run_wait
+from durable_lambda.workflows.replay import ReplayStatus, ReplayTracker
 from durable_lambda.workflows.state import ExecutionState
 from durable_lambda.workflows.types import LoggerInterface
 
@@ -89,23 +91,40 @@ class DurableContext:
     """Operations of one (root or child) context; each call takes the next operation id.
 
     ``parent_id`` is the context operation the operations of this context report to;
-    ``id_prefix`` (default: ``parent_id``) derives their ids — they differ only in a virtual
-    child context, whose operations report to the enclosing context.
+    ``step_id_prefix`` (default: ``parent_id``) derives their ids — they differ only in a
+    virtual child context, whose operations report to the enclosing context.
     """
 
-    def __init__(self, state: ExecutionState, parent_id: Optional[str] = None,
-                 lambda_context: Any = None, logger: Optional[Logger] = None, *,
-                 id_prefix: Optional[str] = None) -> None:
+    def __init__(self, state: ExecutionState, execution_context: ExecutionContext,
+                 lambda_context: Any = None, parent_id: Optional[str] = None,
+                 logger: Optional[Logger] = None, step_id_prefix: Optional[str] = None,
+                 replay_status: ReplayStatus = ReplayStatus.NEW) -> None:
         self.state = state
+        self.execution_context = execution_context
         self.lambda_context = lambda_context
-        self.execution_context = ExecutionContext(state.execution_id)
         self._parent_id = parent_id
-        self._id_prefix = id_prefix if id_prefix is not None else parent_id
+        self._id_prefix = step_id_prefix if step_id_prefix is not None else parent_id
         self._counter = 0
+        self._replay = ReplayTracker(state.get, replay_status is ReplayStatus.REPLAY)
         self._log_info = LogInfo(state, parent_id)
         self.logger: Logger = (logger.with_is_replaying(self.is_replaying) if logger else
                                Logger.from_log_info(logging.getLogger(), self._log_info,
                                                     self.is_replaying))
+
+    @staticmethod
+    def from_lambda_context(state: ExecutionState, lambda_context: Any,
+                            replay_status: ReplayStatus = ReplayStatus.NEW) -> "DurableContext":
+        """The root context of an execution."""
+        return DurableContext(state, ExecutionContext(state.execution_id), lambda_context,
+                              replay_status=replay_status)
+
+    @staticmethod
+    def for_execution(state: ExecutionState, lambda_context: Any = None) -> "DurableContext":
+        """The root context of an invocation: replaying when the execution recorded
+        operations before it."""
+        return DurableContext.from_lambda_context(
+            state, lambda_context,
+            ReplayStatus.REPLAY if state.operations() else ReplayStatus.NEW)
 
     @property
     def execution_id(self) -> str:
@@ -117,8 +136,8 @@ class DurableContext:
         return self._parent_id != self._id_prefix
 
     def is_replaying(self) -> bool:
-        """True while the code is re-running operations already recorded in history."""
-        return self.state.replaying
+        """True while this context re-runs operations already recorded (see ``replay``)."""
+        return self._replay.is_replaying()
 
     def set_logger(self, new_logger: LoggerInterface) -> None:
         """Log through ``new_logger`` (still replay-safe, with the execution's extras)."""
@@ -129,9 +148,10 @@ class DurableContext:
         """The context of the child operation ``operation_id`` (operations of a virtual child
         report to this context's parent)."""
         parent = self._parent_id if is_virtual else operation_id
-        return DurableContext(self.state, parent, self.lambda_context,
+        return DurableContext(self.state, self.execution_context, self.lambda_context, parent,
                               self.logger.with_log_info(LogInfo(self.state, parent)),
-                              id_prefix=operation_id)
+                              operation_id,
+                              ReplayStatus.REPLAY if self.is_replaying() else ReplayStatus.NEW)
 
     _child = create_child_context
 
@@ -144,27 +164,34 @@ class DurableContext:
         self._counter += 1
         return OpRef(operation_id(self._counter, self._id_prefix), self._parent_id, name)
 
+    @contextmanager
+    def _operation(self) -> Iterator[None]:
+        """Replay bookkeeping around the next operation of this context (``replay``)."""
+        with self._replay.around(operation_id(self._counter + 1, self._id_prefix),
+                                 lambda: operation_id(self._counter + 1, self._id_prefix)):
+            yield
+
     # -- operations ------------------------------------------------------------------------
     def step(self, func: Callable[[StepContext], T], name: Optional[str] = None,
              config: Optional[StepConfig] = None) -> T:
         """Run ``func(step_context)`` once, checkpoint its result, retry per ``config``."""
-        return run_step(self.state, self._next(_name(name, func)), func, config, self.logger)
+        with self._operation():
+            return run_step(self.state, self._next(_name(name, func)), func, config,
+                            self.logger)
 
-    def wait(self, duration: Duration | float | None = None, name: Optional[str] = None, *,
-             seconds: Optional[float] = None) -> None:
+    def wait(self, duration: Duration | float, name: Optional[str] = None) -> None:
         """Suspend for ``duration`` (a Duration; seconds are accepted too), at least 1 s."""
-        if (duration is None) == (seconds is None):
-            raise ValidationError("wait needs exactly one of duration or seconds")
-        value = to_seconds(duration if duration is not None else seconds,  # type: ignore[arg-type]
-                           "wait duration")
+        value = to_seconds(duration, "wait duration")
         if value < 1:
             raise ValidationError("duration must be at least 1 second")
-        run_wait(self.state, self._next(name), value)
+        with self._operation():
+            run_wait(self.state, self._next(name), value)
 
     def create_callback(self, name: Optional[str] = None,
                         config: Optional[CallbackConfig] = None) -> Callback[Any]:
         """A callback whose ``callback_id`` an external system completes."""
-        return create_callback(self.state, self._next(name), config)
+        with self._operation():
+            return create_callback(self.state, self._next(name), config)
 
     def wait_for_callback(self, submitter: Callable[[str, WaitForCallbackContext], Any],
                           name: Optional[str] = None,
@@ -203,12 +230,15 @@ class DurableContext:
             raise ValidationError("`check` is required for wait_for_condition")
         if not config:
             raise ValidationError("`config` is required for wait_for_condition")
-        return run_wait_for_condition(self.state, self._next(name), check, config, self.logger)
+        with self._operation():
+            return run_wait_for_condition(self.state, self._next(name), check, config,
+                                          self.logger)
 
     def invoke(self, function_name: str, payload: Any, name: Optional[str] = None,
                config: Optional[InvokeConfig] = None) -> Any:
         """Run another durable function to completion and return its result."""
-        return run_invoke(self.state, self._next(name), function_name, payload, config)
+        with self._operation():
+            return run_invoke(self.state, self._next(name), function_name, payload, config)
 
     def run_in_child_context(self, func: Callable[["DurableContext"], T],
                              name: Optional[str] = None,
@@ -220,7 +250,11 @@ class DurableContext:
     def _run_in_child_context(self, func: Callable[["DurableContext"], T],
                               name: Optional[str], config: Optional[ChildConfig],
                               sub_type: str) -> T:
-        ref = self._next(name)
+        with self._operation():
+            return self._child_operation(func, self._next(name), config, sub_type)
+
+    def _child_operation(self, func: Callable[["DurableContext"], T], ref: OpRef,
+                         config: Optional[ChildConfig], sub_type: str) -> T:
         virtual = bool(config and config.is_virtual)
         child = self.create_child_context(ref.id, is_virtual=virtual)
         serdes = config.serdes if config else None
@@ -234,10 +268,11 @@ class DurableContext:
                  config: Optional[ParallelConfig] = None) -> BatchResult[T]:
         """Run each ``f(child_context)`` as a branch; see ``operations/batch.py``."""
         config = config or ParallelConfig()
-        ref = self._next(name)
-        return run_batch(self.state, ref, SubType.PARALLEL, SubType.PARALLEL_BRANCH,
-                         "parallel-branch-", list(functions), self._batch_child(ref.id),
-                         config.max_concurrency, config.completion_config, config.serdes)
+        with self._operation():
+            ref = self._next(name)
+            return run_batch(self.state, ref, SubType.PARALLEL, SubType.PARALLEL_BRANCH,
+                             "parallel-branch-", list(functions), self._batch_child(ref.id),
+                             config.max_concurrency, config.completion_config, config.serdes)
 
     def map(self, inputs: Sequence[Any], func: Callable[["DurableContext", Any, int, Sequence[Any]], T],
             name: Optional[str] = None, config: Optional[MapConfig] = None) -> BatchResult[T]:
@@ -246,11 +281,12 @@ class DurableContext:
             raise ValidationError("map needs a function")
         config = config or MapConfig()
         items = list(inputs)
-        ref = self._next(_name(name, func))
         branches = [lambda c, i=i, item=item: func(c, item, i, items) for i, item in enumerate(items)]
-        return run_batch(self.state, ref, SubType.MAP, SubType.MAP_ITERATION, "map-item-",
-                         branches, self._batch_child(ref.id), config.max_concurrency,
-                         config.completion_config, config.serdes)
+        with self._operation():
+            ref = self._next(_name(name, func))
+            return run_batch(self.state, ref, SubType.MAP, SubType.MAP_ITERATION, "map-item-",
+                             branches, self._batch_child(ref.id), config.max_concurrency,
+                             config.completion_config, config.serdes)
 
     def _batch_child(self, batch_id: str) -> Callable[[str], "DurableContext"]:
         batch_context = self.create_child_context(batch_id)

@@ -49,7 +49,7 @@ def run_invocation(func: DurableHandler, store: CheckpointStore, execution_id: s
     state = ExecutionState(store, record, holder, clock=clock,
                            max_payload_bytes=options.max_payload_bytes,
                            checkpoint_batch_size=options.checkpoint_batch_size)
-    context = DurableContext(state, lambda_context=lambda_context)
+    context = DurableContext.for_execution(state, lambda_context)
     io = SerDesContext("execution", execution_id)
     try:
         try:

@@ -12,7 +12,6 @@ import time
 from enum import Enum
 from typing import Any, Optional, TypedDict
 
-from durable_lambda.core.errors import DurableError, SerializationError
 from durable_lambda.workflows.suspend import SuspendExecution
 
 #: the SDK module whose names the classes of this module carry on the wire
@@ -23,6 +22,10 @@ TOO_MANY_REQUESTS_ERROR: int = 429
 SERVICE_ERROR: int = 500
 INVALID_PARAMETER_VALUE_EXCEPTION: str = "InvalidParameterValueException"
 INVALID_CHECKPOINT_TOKEN_PREFIX: str = "Invalid checkpoint token"
+#: error codes that arrive as 5xx but need the customer to act (KMS key configuration)
+_NON_RETRYABLE_CUSTOMER_ERROR_CODES = frozenset({
+    "KMSAccessDeniedException", "KMSDisabledException", "KMSInvalidStateException",
+    "KMSNotFoundException"})
 
 
 class AwsErrorObj(TypedDict):
@@ -66,8 +69,9 @@ class DurableApiErrorCategory(Enum):
 CheckpointErrorCategory = DurableApiErrorCategory
 
 
-class DurableExecutionsError(DurableError):
-    """Base class of the SDK's exceptions (and a ``DurableError``)."""
+class DurableExecutionsError(Exception):
+    """Base class of the SDK's exceptions (the SDK's hierarchy exactly: not a ``DurableError``,
+    so ``except`` clauses written for the SDK catch what they caught there)."""
 
 
 class PluginLoadError(DurableExecutionsError):
@@ -114,6 +118,23 @@ class BotoClientError(InvocationError):
         self.response_metadata = response_metadata
         self.error_category = error_category
 
+    @classmethod
+    def from_exception(cls, exception: Exception) -> "BotoClientError":
+        """From a botocore ``ClientError``: 4xx (but throttling and a stale checkpoint token)
+        and KMS misconfiguration are EXECUTION errors (not retried), the rest INVOCATION."""
+        response = getattr(exception, "response", {}) or {}
+        error, metadata = response.get("Error"), response.get("ResponseMetadata")
+        code = (error or {}).get("Code") or ""
+        status = (metadata or {}).get("HTTPStatusCode") or 0
+        stale_token = code == INVALID_PARAMETER_VALUE_EXCEPTION and (
+            (error or {}).get("Message") or "").startswith(INVALID_CHECKPOINT_TOKEN_PREFIX)
+        client_error = (BAD_REQUEST_ERROR <= status < SERVICE_ERROR
+                        and status != TOO_MANY_REQUESTS_ERROR and error is not None
+                        and not stale_token)
+        execution = code in _NON_RETRYABLE_CUSTOMER_ERROR_CODES or client_error
+        return cls(str(exception), DurableApiErrorCategory.EXECUTION if execution
+                   else DurableApiErrorCategory.INVOCATION, error, metadata)
+
     def is_retryable(self) -> bool:
         return self.error_category is DurableApiErrorCategory.INVOCATION
 
@@ -137,6 +158,12 @@ class CheckpointError(BotoClientError):
 class GetExecutionStateError(BotoClientError):
     """The execution state could not be read."""
 
+    def __init__(self, message: str,
+                 error_category: DurableApiErrorCategory = DurableApiErrorCategory.INVOCATION,
+                 error: Optional[dict] = None, response_metadata: Optional[dict] = None) -> None:
+        super().__init__(message, error_category, error, response_metadata,
+                         TerminationReason.INVOCATION_ERROR)
+
 
 class NonDeterministicExecutionError(ExecutionError):
     """Replay met an operation of another type, sub type, name or parent than recorded."""
@@ -146,8 +173,8 @@ class NonDeterministicExecutionError(ExecutionError):
         self.step_id = step_id
 
 
-class ValidationError(DurableExecutionsError, ValueError):
-    """Incorrect arguments to a durable operation or config (also a ``ValueError``)."""
+class ValidationError(DurableExecutionsError):
+    """Incorrect arguments to a durable operation or config."""
 
 
 class InvalidStateError(DurableExecutionsError):
@@ -221,7 +248,7 @@ class CallbackSubmitterError(CallbackError):
     """The submitter step of a wait_for_callback failed."""
 
 
-class SerDesError(DurableExecutionsError, SerializationError):
+class SerDesError(DurableExecutionsError):
     """Serializing or deserializing a value failed permanently (recorded as its own type)."""
 
     def __init__(self, message: Optional[str] = None, error_type: Optional[str] = None,

@@ -20,7 +20,8 @@ from durable_lambda.workflows.host import ExecutionHost, default_host
 from durable_lambda.workflows.model import ExecutionRecord, Operation, OperationType
 from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus
 from durable_lambda.workflows.plugin import (
-    DurableInstrumentationPluginFactory, InvocationStatus, PluginExecutor)
+    DurableExecutionInvocationOutput, DurableInstrumentationPluginFactory, InvocationStatus,
+    PluginExecutor)
 from durable_lambda.workflows.state import ExecutionState
 from durable_lambda.workflows.store import CheckpointStore
 
@@ -65,34 +66,31 @@ class DurableFunction:
                                   lease_ms=lease_ms, options=self.options,
                                   lambda_context=lambda_context, clock=clock)
         plugins = PluginExecutor(self.plugins)
-        seen: list[ExecutionState] = []
 
         def handler(event: Any, context: Any) -> Any:
             state: ExecutionState = context.state
-            seen.append(state)
             state.plugins = plugins
             operations = state.operations()
             plugins.on_invocation_start(
-                execution_arn=execution_id, is_first_invocation=not operations,
-                execution_start_time=datetime.datetime.fromtimestamp(state.created_ms / 1000,
-                                                                     datetime.UTC),
-                request_id=getattr(lambda_context, "aws_request_id", None) or holder,
-                execution_input=event, operations=operations,
-                updated_operation_ids=updated_since_last_invocation(operations))
+                execution_id, not operations,
+                datetime.datetime.fromtimestamp(state.created_ms / 1000, datetime.UTC),
+                lambda_context, event, state.operations,
+                sorted(updated_since_last_invocation(operations)))
             return self.func(event, context)
 
-        try:
-            outcome = run_invocation(handler, store, execution_id, holder, record=record,
-                                     lease_ms=lease_ms, options=self.options,
-                                     lambda_context=lambda_context, clock=clock)
-        except BaseException as exc:
-            plugins.on_invocation_end(InvocationStatus.RETRY, error_object_of(exc), None,
-                                      seen[0].operations() if seen else {})
-            raise
-        plugins.on_invocation_end(
-            _STATUS[outcome.status], outcome.error,
-            outcome.result if outcome.status is OutcomeStatus.SUCCEEDED else None,
-            seen[0].operations() if seen else {})
+        with plugins.run():
+            try:
+                outcome = run_invocation(handler, store, execution_id, holder, record=record,
+                                         lease_ms=lease_ms, options=self.options,
+                                         lambda_context=lambda_context, clock=clock)
+            except BaseException as exc:
+                plugins.on_invocation_end(DurableExecutionInvocationOutput(
+                    InvocationStatus.RETRY, error=error_object_of(exc)))
+                raise
+            plugins.on_invocation_end(DurableExecutionInvocationOutput(
+                _STATUS[outcome.status],
+                outcome.result if outcome.status is OutcomeStatus.SUCCEEDED else None,
+                outcome.error))
         return outcome
 
 

@@ -56,6 +56,21 @@ class ErrorObject:
     error_data: Optional[str] = None
     stack_trace: Optional[list[str]] = None
 
+    @property
+    def type(self) -> str:
+        """The error type (the official SDK's ``ErrorObject.type``)."""
+        return self.error_type
+
+    @property
+    def message(self) -> str:
+        """The message (the SDK's ``ErrorObject.message``)."""
+        return self.error_message
+
+    @property
+    def data(self) -> Optional[str]:
+        """The error data (the SDK's ``ErrorObject.data``)."""
+        return self.error_data
+
     def to_dict(self) -> dict[str, Any]:
         return {"ErrorType": self.error_type, "ErrorMessage": self.error_message,
                 "ErrorData": self.error_data, "StackTrace": self.stack_trace}

@@ -24,7 +24,7 @@ class RetryDecision:
     """Whether to retry, and after which delay."""
 
     should_retry: bool
-    delay: Duration = field(default_factory=Duration)
+    delay: Duration
 
     @property
     def delay_seconds(self) -> int:

@@ -302,55 +302,62 @@ PASS_THROUGH_SERDES: SerDes[Any] = PassThroughSerDes()
 DEFAULT_SERDES = EXTENDED_TYPES_SERDES
 
 
-def _context(operation_id: "str | SerDesContext", durable_execution_arn: str) -> SerDesContext:
-    if isinstance(operation_id, SerDesContext):
-        return operation_id
-    return SerDesContext(operation_id, durable_execution_arn)
-
-
-def serialize(serdes: Optional[SerDes[Any]], value: Any, operation_id: "str | SerDesContext",
-              durable_execution_arn: str = "", *, max_bytes: Optional[int] = None,
-              what: str = "result") -> str:
+def to_payload(serdes: Optional[SerDes[Any]], value: Any, context: SerDesContext,
+               max_bytes: Optional[int] = None, what: str = "result") -> str:
     """Serialize with ``serdes`` (default: extended types). Failures other than SerDes errors
     become ``SerDesError`` naming the operation; a payload over ``max_bytes`` raises
     ``PayloadTooLargeError`` naming it."""
-    ctx = _context(operation_id, durable_execution_arn)
     try:
-        data = (serdes or DEFAULT_SERDES).serialize(value, ctx)
+        data = (serdes or DEFAULT_SERDES).serialize(value, context)
     except (RetryableSerDesError, SerDesError):
         raise
     except Exception as exc:  # noqa: BLE001 - classified as a serdes failure, as the SDK does
         raise SerDesError(
-            f"Serialization failed for id: {ctx.operation_id}, error: {exc}.") from exc
+            f"Serialization failed for id: {context.operation_id}, error: {exc}.") from exc
     if max_bytes is not None and data is not None and len(data.encode()) > max_bytes:
         raise PayloadTooLargeError(
-            f"operation {ctx.operation_id}: {what} is {len(data.encode())} bytes, over the "
+            f"operation {context.operation_id}: {what} is {len(data.encode())} bytes, over the "
             f"{max_bytes}-byte checkpoint limit; store large data elsewhere (e.g. S3) and "
             f"return a reference")
     return data
 
 
-def deserialize(serdes: Optional[SerDes[Any]], data: Optional[str],
-                operation_id: "str | SerDesContext", durable_execution_arn: str = "") -> Any:
-    """Deserialize with ``serdes`` (default: extended types); None stays None."""
-    if data is None:
-        return None
-    ctx = _context(operation_id, durable_execution_arn)
+def from_payload(serdes: Optional[SerDes[Any]], data: Optional[str],
+                 context: SerDesContext) -> Any:
+    """Deserialize with ``serdes`` (default: extended types); a missing payload is None."""
+    return None if data is None else _deserialize(serdes, data, context)
+
+
+def _deserialize(serdes: Optional[SerDes[Any]], data: Any, context: SerDesContext) -> Any:
     try:
-        return (serdes or DEFAULT_SERDES).deserialize(data, ctx)
+        return (serdes or DEFAULT_SERDES).deserialize(data, context)
     except (RetryableSerDesError, SerDesError):
         raise
     except Exception as exc:  # noqa: BLE001 - classified as a serdes failure, as the SDK does
         raise SerDesError(
-            f"Deserialization failed for id: {ctx.operation_id}, error: {exc}.") from exc
+            f"Deserialization failed for id: {context.operation_id}, error: {exc}.") from exc
+
+
+def serialize(serdes: Optional[SerDes[Any]], value: Any, operation_id: str,
+              durable_execution_arn: str) -> str:
+    """The SDK's ``serialize``: ``serdes`` or the extended-type default, failures as
+    ``SerDesError``."""
+    return to_payload(serdes, value, SerDesContext(operation_id, durable_execution_arn))
+
+
+def deserialize(serdes: Optional[SerDes[Any]], data: str, operation_id: str,
+                durable_execution_arn: str) -> Any:
+    """The SDK's ``deserialize``: ``serdes`` or the extended-type default, failures as
+    ``SerDesError``."""
+    return _deserialize(serdes, data, SerDesContext(operation_id, durable_execution_arn))
 
 
 def round_trip(serdes: Optional[SerDes[Any]], value: Any, context: SerDesContext,
                max_bytes: Optional[int] = None, what: str = "result") -> tuple[Optional[str], Any]:
     """``(payload, deserialize(payload))``: what the SDK returns on a first run, so that the
     first run and a replay see the same value."""
-    data = serialize(serdes, value, context, max_bytes=max_bytes, what=what)
-    return data, deserialize(serdes, data, context)
+    data = to_payload(serdes, value, context, max_bytes, what)
+    return data, from_payload(serdes, data, context)
 
 
 def load_execution_input(serdes: Optional[SerDes[Any]], data: Optional[str],
@@ -358,7 +365,7 @@ def load_execution_input(serdes: Optional[SerDes[Any]], data: Optional[str],
     """The handler's event: ``serdes`` if given, else ``json.loads`` as the Lambda runtime does
     (``{}`` for an empty payload)."""
     if serdes is not None:
-        return deserialize(serdes, data, context)
+        return from_payload(serdes, data, context)
     return json.loads(data) if data and data.strip() else {}
 
 
@@ -367,7 +374,6 @@ def dump_execution_result(serdes: Optional[SerDes[Any]], value: Any, context: Se
     """The handler's result: ``serdes`` if given, else plain ``json.dumps`` (a value JSON cannot
     encode fails the execution with the ``TypeError``, as in the SDK); ``max_bytes`` enforced."""
     if serdes is not None:
-        return serialize(serdes, value, context, max_bytes=max_bytes, what="execution result")
-    data = json.dumps(value)
-    return serialize(PASS_THROUGH_SERDES, data, context, max_bytes=max_bytes,
-                     what="execution result")
+        return to_payload(serdes, value, context, max_bytes, "execution result")
+    return to_payload(PASS_THROUGH_SERDES, json.dumps(value), context, max_bytes,
+                      "execution result")

@@ -148,20 +148,22 @@ class ExecutionState:
     # -- suspending ------------------------------------------------------------------------
     @staticmethod
     def suspend_timer(op_id: str, due_ms: int, kind: TimerKind) -> NoReturn:
-        raise SuspendExecution(f"{kind.value} {op_id} due at {due_ms}",
-                               timers=[PendingTimer(op_id, due_ms, kind)])
+        raise SuspendExecution.waiting_for(f"{kind.value} {op_id} due at {due_ms}",
+                                           timers=[PendingTimer(op_id, due_ms, kind)])
 
     @staticmethod
     def suspend_callback(op: Operation) -> NoReturn:
         timers = [] if op.timeout_ms is None else [
             PendingTimer(op.id, op.timeout_ms, TimerKind.CALLBACK_TIMEOUT)]
-        raise SuspendExecution(f"callback {op.callback_id} pending", timers=timers, callbacks=[
-            PendingCallback(op.id, op.callback_id or "", op.timeout_ms,
-                            op.heartbeat_timeout_seconds)])
+        raise SuspendExecution.waiting_for(
+            f"callback {op.callback_id} pending", timers=timers, callbacks=[
+                PendingCallback(op.id, op.callback_id or "", op.timeout_ms,
+                                op.heartbeat_timeout_seconds)])
 
     @staticmethod
     def suspend_invoke(pending: PendingInvoke) -> NoReturn:
-        raise SuspendExecution(f"invoke {pending.function_name} pending", invokes=[pending])
+        raise SuspendExecution.waiting_for(f"invoke {pending.function_name} pending",
+                                           invokes=[pending])
 
 
 def plan_of(suspension: SuspendExecution) -> ResumePlan:

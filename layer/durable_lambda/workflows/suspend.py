@@ -12,16 +12,26 @@ from typing import Any
 class SuspendExecution(BaseException):
     """Raised to stop the invocation until something it waits for happens."""
 
-    def __init__(self, message: str, *, timers: Iterable[Any] = (), callbacks: Iterable[Any] = (),
-                 invokes: Iterable[Any] = ()) -> None:
+    def __init__(self, message: str) -> None:  # the official SDK's signature
         super().__init__(message)
-        self.timers = list(timers)
-        self.callbacks = list(callbacks)
-        self.invokes = list(invokes)
+        self.timers: list[Any] = []
+        self.callbacks: list[Any] = []
+        self.invokes: list[Any] = []
+
+    @classmethod
+    def waiting_for(cls, message: str, *, timers: Iterable[Any] = (),
+                    callbacks: Iterable[Any] = (), invokes: Iterable[Any] = ()
+                    ) -> "SuspendExecution":
+        """A suspension that waits for ``timers``, ``callbacks`` and ``invokes``."""
+        suspension = cls(message)
+        suspension.timers = list(timers)
+        suspension.callbacks = list(callbacks)
+        suspension.invokes = list(invokes)
+        return suspension
 
     @classmethod
     def merge(cls, message: str, parts: Iterable["SuspendExecution"]) -> "SuspendExecution":
         parts = list(parts)
-        return cls(message, timers=[t for p in parts for t in p.timers],
-                   callbacks=[c for p in parts for c in p.callbacks],
-                   invokes=[i for p in parts for i in p.invokes])
+        return cls.waiting_for(message, timers=[t for p in parts for t in p.timers],
+                               callbacks=[c for p in parts for c in p.callbacks],
+                               invokes=[i for p in parts for i in p.invokes])

@@ -15,7 +15,7 @@ from durable_lambda.workflows.exceptions import (
 from durable_lambda.workflows.model import ErrorObject, OperationAction as A
 from durable_lambda.workflows.model import OperationStatus as S, OperationType
 from durable_lambda.workflows.operations.common import OpRef, SubType
-from durable_lambda.workflows.serdes import PASS_THROUGH_SERDES, SerDes, SerDesContext, deserialize
+from durable_lambda.workflows.serdes import PASS_THROUGH_SERDES, SerDes, SerDesContext, from_payload
 from durable_lambda.workflows.state import ExecutionState
 
 T = TypeVar("T")
@@ -41,8 +41,8 @@ class Callback(Generic[T]):
         if op is None:
             raise CallbackError(message="Callback operation must exist")
         if op.status is S.SUCCEEDED:
-            return deserialize(self._serdes or PASS_THROUGH_SERDES, op.result,
-                               SerDesContext(ref.id, state.execution_id))
+            return from_payload(self._serdes or PASS_THROUGH_SERDES, op.result,
+                                SerDesContext(ref.id, state.execution_id))
         if op.status is S.STARTED and op.timeout_ms is not None and state.now_ms() >= op.timeout_ms:
             state.begin_new_work()
             op = state.enqueue(ref.update(CALLBACK, A.TIMEOUT, self._sub_type, error=ErrorObject(

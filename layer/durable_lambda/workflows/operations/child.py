@@ -19,7 +19,7 @@ from durable_lambda.workflows.exceptions import (
 from durable_lambda.workflows.model import Operation, OperationAction as A, OperationStatus as S
 from durable_lambda.workflows.model import OperationType
 from durable_lambda.workflows.operations.common import OpRef
-from durable_lambda.workflows.serdes import SerDes, SerDesContext, deserialize, serialize
+from durable_lambda.workflows.serdes import SerDes, SerDesContext, from_payload, to_payload
 from durable_lambda.workflows.state import ExecutionState
 
 T = TypeVar("T")
@@ -37,7 +37,7 @@ def run_child(state: ExecutionState, ref: OpRef, sub_type: str, body: Callable[[
     replay_children = op is not None and op.status is S.SUCCEEDED and op.replay_children
     if op is not None:
         if op.status is S.SUCCEEDED and not replay_children:
-            return deserialize(serdes, op.result, sd)
+            return from_payload(serdes, op.result, sd)
         if op.status in _FAILED:
             raise_operation_error(op.error, error_class)
     else:
@@ -46,8 +46,8 @@ def run_child(state: ExecutionState, ref: OpRef, sub_type: str, body: Callable[[
     data, value = _run_body(state, ref, sub_type, body, serdes, error_class, op,
                             record_failure=True)
     if replay_children:
-        if state.plugins.has_plugins:
-            state.plugins.on_child_context_end(op)  # type: ignore[arg-type]
+        state.plugins.on_child_context_end(ref.identifier(CONTEXT, sub_type), S.SUCCEEDED,
+                                           is_replayed=True)
         return value
     limit = state.max_payload_bytes
     if data is not None and limit is not None and len(data.encode()) > limit:
@@ -70,8 +70,14 @@ def run_virtual_child(state: ExecutionState, ref: OpRef, sub_type: str, body: Ca
             "non-virtual child context but current child context is virtual", step_id=ref.id)
         state.fatal = state.fatal or error
         raise error
-    _, value = _run_body(state, ref, sub_type, body, serdes, ChildContextError, None,
-                         record_failure=False)
+    try:
+        _, value = _run_body(state, ref, sub_type, body, serdes, ChildContextError, None,
+                             record_failure=False)
+    except ChildContextError as error:
+        state.plugins.on_child_context_end(ref.identifier(CONTEXT, sub_type), S.FAILED,
+                                           error=error_object_of(error.__cause__ or error))
+        raise
+    state.plugins.on_child_context_end(ref.identifier(CONTEXT, sub_type), S.SUCCEEDED)
     return value
 
 
@@ -83,12 +89,11 @@ def _run_body(state: ExecutionState, ref: OpRef, sub_type: str, body: Callable[[
     invocation errors propagate unchanged."""
     sd = SerDesContext(ref.id, state.execution_id)
     replay_children = op is not None and op.replay_children
-    wrapped = state.plugins.wrap_user_function(body, ref.id, CONTEXT.value, sub_type, ref.name,
-                                               ref.parent_id, replay_children,
-                                               None if op is not None else 1)
+    wrapped = state.plugins.wrap_user_function(body, ref.identifier(CONTEXT, sub_type),
+                                               replay_children, None if op is not None else 1)
     try:
-        data = serialize(serdes, wrapped(), sd)
-        return data, deserialize(serdes, data, sd)
+        data = to_payload(serdes, wrapped(), sd)
+        return data, from_payload(serdes, data, sd)
     except ExecutionError:
         raise
     except Exception as exc:  # noqa: BLE001 - recorded, then raised as the context's failure

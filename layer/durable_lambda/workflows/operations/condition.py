@@ -19,7 +19,7 @@ from durable_lambda.workflows.model import OperationAction as A, OperationStatus
 from durable_lambda.workflows.model import OperationType
 from durable_lambda.workflows.operations.common import OpRef, SubType, WaitForConditionCheckContext
 from durable_lambda.workflows.outcome import TimerKind
-from durable_lambda.workflows.serdes import SerDesContext, deserialize, round_trip, serialize
+from durable_lambda.workflows.serdes import SerDesContext, from_payload, round_trip, to_payload
 from durable_lambda.workflows.state import ExecutionState
 
 STEP, SUB = OperationType.STEP, SubType.WAIT_FOR_CONDITION
@@ -36,7 +36,7 @@ def run_wait_for_condition(state: ExecutionState, ref: OpRef,
     op = state.lookup(ref.id, STEP, ref.name, SUB)
     if op is not None:
         if op.status is S.SUCCEEDED:
-            return deserialize(config.serdes, op.result, sd)
+            return from_payload(config.serdes, op.result, sd)
         if op.status is S.FAILED:
             raise_operation_error(op.error, WaitForConditionError)
         if op.status is S.PENDING and (op.next_attempt_ms or 0) > state.now_ms():
@@ -47,14 +47,13 @@ def run_wait_for_condition(state: ExecutionState, ref: OpRef,
         state.enqueue(ref.update(STEP, A.START, SUB))
     context = WaitForConditionCheckContext(logger.with_log_info(
         LogInfo(state, ref.parent_id, ref.id, ref.name, attempt)), attempt)
-    wrapped = state.plugins.wrap_user_function(check, ref.id, STEP.value, SUB, ref.name,
-                                               ref.parent_id, False, attempt)
+    wrapped = state.plugins.wrap_user_function(check, ref.identifier(STEP, SUB), False, attempt)
     try:
         if op is not None and op.result:
-            current = deserialize(config.serdes, op.result, sd)
+            current = from_payload(config.serdes, op.result, sd)
         else:
-            current = deserialize(config.serdes, serialize(config.serdes, config.initial_state,
-                                                           sd), sd)
+            current = from_payload(config.serdes,
+                                   to_payload(config.serdes, config.initial_state, sd), sd)
         payload, new_state = round_trip(config.serdes, wrapped(current, context), sd,
                                         state.max_payload_bytes, "condition state")
         decision = config.wait_strategy(new_state, attempt)
@@ -66,7 +65,7 @@ def run_wait_for_condition(state: ExecutionState, ref: OpRef,
         raise_operation_error(error, WaitForConditionError)
     if not decision.should_continue:
         state.enqueue(ref.update(STEP, A.SUCCEED, SUB, payload=payload))
-        return deserialize(config.serdes, payload, sd)
+        return from_payload(config.serdes, payload, sd)
     delay = max(decision.delay_seconds, 1)
     state.enqueue(ref.update(STEP, A.RETRY, SUB, payload=payload, next_attempt_delay_seconds=delay))
     state.suspend_timer(ref.id, state.now_ms() + int(delay * 1000), TimerKind.CONDITION)

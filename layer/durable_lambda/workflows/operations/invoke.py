@@ -15,7 +15,8 @@ from durable_lambda.workflows.model import OperationAction as A, OperationStatus
 from durable_lambda.workflows.model import OperationType
 from durable_lambda.workflows.operations.common import OpRef, SubType
 from durable_lambda.workflows.outcome import PendingInvoke
-from durable_lambda.workflows.serdes import DEFAULT_JSON_SERDES, SerDesContext, deserialize, serialize
+from durable_lambda.workflows.serdes import (
+    DEFAULT_JSON_SERDES, SerDesContext, from_payload, to_payload)
 from durable_lambda.workflows.state import ExecutionState
 
 INVOKE = OperationType.CHAINED_INVOKE
@@ -30,15 +31,15 @@ def run_invoke(state: ExecutionState, ref: OpRef, function_name: str, payload: A
     op = state.lookup(ref.id, INVOKE, ref.name, SubType.CHAINED_INVOKE)
     if op is None:
         state.begin_new_work()
-        data = serialize(config.serdes_payload or DEFAULT_JSON_SERDES, payload, sd,
-                         max_bytes=state.max_payload_bytes, what="invoke payload")
+        data = to_payload(config.serdes_payload or DEFAULT_JSON_SERDES, payload, sd,
+                          state.max_payload_bytes, "invoke payload")
         state.enqueue(ref.update(INVOKE, A.START, SubType.CHAINED_INVOKE, payload=data,
                                  function_name=function_name, tenant_id=config.tenant_id))
         state.flush()  # durable before the host starts the other function
         op = state.get(ref.id)
         assert op is not None
     if op.status is S.SUCCEEDED:
-        return deserialize(config.serdes_result or DEFAULT_JSON_SERDES, op.result, sd)
+        return from_payload(config.serdes_result or DEFAULT_JSON_SERDES, op.result, sd)
     if op.status is S.STARTED:
         state.suspend_invoke(PendingInvoke(ref.id, op.function_name or function_name, op.input,
                                            ref.name))

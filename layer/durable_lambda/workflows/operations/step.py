@@ -20,7 +20,7 @@ from durable_lambda.workflows.model import OperationType
 from durable_lambda.workflows.operations.common import OpRef, StepContext, SubType
 from durable_lambda.workflows.outcome import TimerKind
 from durable_lambda.workflows.retries import RetryPresets
-from durable_lambda.workflows.serdes import SerDesContext, deserialize, round_trip
+from durable_lambda.workflows.serdes import SerDesContext, from_payload, round_trip
 from durable_lambda.workflows.state import ExecutionState
 
 T = TypeVar("T")
@@ -37,7 +37,7 @@ def run_step(state: ExecutionState, ref: OpRef, func: Callable[[StepContext], T]
     strategy = config.retry_strategy or RetryPresets.default()
     if op is not None:
         if op.status is S.SUCCEEDED:
-            return deserialize(config.serdes, op.result, sd)
+            return from_payload(config.serdes, op.result, sd)
         if op.status is S.FAILED:
             raise_operation_error(op.error, StepError)
         if op.status is S.PENDING and (op.next_attempt_ms or 0) > state.now_ms():
@@ -54,8 +54,8 @@ def run_step(state: ExecutionState, ref: OpRef, func: Callable[[StepContext], T]
             state.flush()  # the START is durable before the effect runs
     context = StepContext(logger.with_log_info(
         LogInfo(state, ref.parent_id, ref.id, ref.name, attempt)), attempt)
-    wrapped = state.plugins.wrap_user_function(func, ref.id, STEP.value, sub_type, ref.name,
-                                               ref.parent_id, False, attempt)
+    wrapped = state.plugins.wrap_user_function(func, ref.identifier(STEP, sub_type), False,
+                                               attempt)
     state.running_step = ref.name or ref.id
     try:
         payload, value = round_trip(config.serdes, wrapped(context), sd, state.max_payload_bytes,

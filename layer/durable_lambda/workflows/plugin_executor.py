@@ -1,0 +1,374 @@
+"""``PluginExecutor``: one invocation's plugins and the bookkeeping that calls each hook once, on
+the thread the SDK names (see ``plugin``). Checkpoints are synchronous here, so an end hook a
+checkpoint records is claimed by the thread that wrote it, before the operation returns."""
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import logging
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import Any, Optional
+
+from durable_lambda.workflows.errors import error_object_of
+from durable_lambda.workflows.identifier import OperationIdentifier
+from durable_lambda.workflows.model import (
+    ErrorObject, Operation, OperationStatus, OperationUpdate)
+from durable_lambda.workflows.model import OperationType as ModelOperationType
+from durable_lambda.workflows.plugin_info import (
+    TERMINAL, DurableExecutionInvocationOutput, DurableInstrumentationPlugin,
+    DurableInstrumentationPluginFactory, InvocationEndInfo, InvocationStartInfo, InvocationStatus,
+    OperationChangeInfo, OperationEndInfo, OperationInfo, OperationStartInfo, OperationType,
+    PropagationInput, PropagationMetadata, UserFunctionEndInfo, UserFunctionOutcome,
+    UserFunctionStartInfo, infos_of, now, operation_fields, time_of)
+
+LOG = logging.getLogger("durable_lambda.workflows.plugin")
+_CONTROL = (KeyboardInterrupt, SystemExit, GeneratorExit)
+_DISPATCH = {
+    InvocationStartInfo: "on_invocation_start", InvocationEndInfo: "on_invocation_end",
+    OperationStartInfo: "on_operation_start", OperationEndInfo: "on_operation_end",
+    OperationChangeInfo: "on_operation_change", UserFunctionStartInfo: "on_user_function_start",
+    UserFunctionEndInfo: "on_user_function_end",
+}
+
+
+def _contained(what: str, call: Callable[[], Any]) -> Any:
+    """``call()``; a failure is logged and ignored (thread-control exceptions propagate)."""
+    try:
+        return call()
+    except _CONTROL:
+        raise
+    except BaseException:  # noqa: BLE001 - a plugin must not fail the execution
+        LOG.exception("%s exception ignored", what)
+        return None
+
+
+class _Claim:
+    """The end hooks a thread took (``run()`` runs them)."""
+
+    def __init__(self, executor: "PluginExecutor", infos: list[OperationEndInfo]) -> None:
+        self._executor, self.to_run = executor, infos
+
+    def run(self) -> None:
+        for info in self.to_run:
+            self._executor.execute_plugins(info)
+
+
+class PluginExecutor:
+    """One invocation's plugin instances, built by ``on_invocation_start``; single use."""
+
+    def __init__(self, plugins: Optional[list[DurableInstrumentationPluginFactory]]) -> None:
+        self._plugin_factories = list(plugins or [])
+        self._plugins: list[DurableInstrumentationPlugin] = []
+        self._invocation_status: Optional[InvocationStartInfo] = None
+        self._operations_provider: Optional[Callable[[], Mapping[str, Operation]]] = None
+        self._run_entered = False
+        self._end_hooks: dict[str, OperationEndInfo] = {}  # recorded, not yet run
+        self._ended: set[str] = set()
+        self._started_ops: set[str] = set()
+        self._updated: frozenset[str] = frozenset()
+        self._reported: dict[str, OperationStatus] = {}
+        self.claim_lock = threading.Lock()
+
+    @property
+    def has_plugins(self) -> bool:
+        return bool(self._plugin_factories)
+
+    @contextlib.contextmanager
+    def run(self) -> Iterator[None]:
+        """This executor's one invocation scope (``RuntimeError`` if entered twice)."""
+        if self._run_entered:
+            raise RuntimeError("PluginExecutor.run() is single-use: this executor has already "
+                               "served an invocation. Build one executor per invocation.")
+        self._run_entered = True
+        try:
+            yield
+        finally:
+            self.drain_end_hooks()
+            self._plugins, self._invocation_status = [], None
+
+    def execute_plugins(self, info: Any, *, finish_fan_out: bool = False) -> None:
+        """Dispatch one hook to every plugin, failures contained."""
+        method = _DISPATCH[type(info)]
+        for plugin in list(self._plugins):
+            _contained(f"Plugin {type(plugin).__name__}",
+                       functools.partial(getattr(plugin, method), info))
+
+    def provide_propagation_metadata(self, info: PropagationInput) -> PropagationMetadata:
+        """The first non-blank ``x_amzn_trace_id`` a plugin provides for a new invoke."""
+        for plugin in self._plugins:
+            metadata = _contained(f"Plugin {type(plugin).__name__} propagation metadata",
+                                  functools.partial(plugin.provide_propagation_metadata, info))
+            value = getattr(metadata, "x_amzn_trace_id", None)
+            if isinstance(value, str) and value.strip():
+                return PropagationMetadata(x_amzn_trace_id=value)
+        return PropagationMetadata()
+
+    # -- invocation --------------------------------------------------------------------------
+    def on_invocation_start(self, execution_arn: str, is_first_invocation: bool,
+                            execution_start_time: Any, lambda_context: Any,
+                            execution_input: Any = None,
+                            operations_provider: Optional[Callable[[], Mapping[str, Operation]]]
+                            = None, updated_operation_ids: Optional[Sequence[str]] = None
+                            ) -> None:
+        """Build this invocation's plugins from its start info, then call their start hook."""
+        if not self.has_plugins:
+            return
+        self._operations_provider = operations_provider
+        operations = dict(operations_provider() if operations_provider else {})
+        infos = infos_of(operations)
+        self._updated = frozenset(updated_operation_ids or ())
+        self._reported = {op.id: op.status for op in operations.values()}
+        self._invocation_status = InvocationStartInfo(
+            request_id=getattr(lambda_context, "aws_request_id", None),
+            execution_arn=execution_arn, is_first_invocation=is_first_invocation,
+            execution_start_time=execution_start_time,
+            execution_input=_contained("Copying the execution input",
+                                       lambda: copy.deepcopy(execution_input)),
+            operations=infos,
+            updated_operations={i: infos[i] for i in self._updated if i in infos})
+        for factory in self._plugin_factories:
+            plugin = _contained(f"Plugin factory {type(factory).__name__}",
+                                functools.partial(factory.create_plugin,
+                                                  self._invocation_status))
+            if isinstance(plugin, DurableInstrumentationPlugin):
+                self._plugins.append(plugin)
+            else:
+                LOG.error("Plugin factory %s returned %s, not a DurableInstrumentationPlugin; "
+                          "plugin ignored", type(factory).__name__, type(plugin).__name__)
+        self.execute_plugins(self._invocation_status)
+
+    def on_invocation_end(self, output: DurableExecutionInvocationOutput) -> None:
+        """Run the end hooks no thread ran, then the invocation-end hook (once)."""
+        start = self._invocation_status
+        if start is None:
+            return
+        self.drain_end_hooks()
+        self._invocation_status = None
+        operations = self._operations_provider() if self._operations_provider else None
+        self.execute_plugins(InvocationEndInfo.from_durable_execution_invocation_output(
+            start, output, infos_of(operations) if operations is not None else None))
+
+    # -- operations --------------------------------------------------------------------------
+    def on_operation_action(self, update: OperationUpdate, operation: Optional[Operation] = None,
+                            previous_operation: Optional[Operation] = None) -> None:
+        """Before a START is checkpointed: the start hook (``is_replayed`` for a retry)."""
+        if update.action.value != "START" or not self._once(self._started_ops, update.id):
+            return
+        self.execute_plugins(OperationStartInfo(
+            operation_id=update.id, operation_type=OperationType(update.type.value),
+            sub_type=update.sub_type, name=update.name, parent_id=update.parent_id,
+            start_time=time_of(operation.start_ms) if operation else None,
+            is_replayed=previous_operation is not None, status=OperationStatus.STARTED))
+
+    def on_operation_replay(self, operation: Operation) -> None:
+        """A non-terminal operation met on replay: the start hook, ``is_replayed``."""
+        if operation.status in TERMINAL or operation.status is OperationStatus.READY:
+            return
+        if self._once(self._started_ops, operation.id):
+            self.execute_plugins(OperationStartInfo(**operation_fields(operation),
+                                                    is_replayed=True))
+
+    def on_operation_update(self, operation_or_operations: Any,
+                            operations: Optional[Mapping[str, Operation]] = None,
+                            previous_operations: Optional[Mapping[str, Operation]] = None
+                            ) -> None:
+        """Operations that changed: the end hook of each terminal one (once), and the change
+        hook when the maps are given."""
+        if operation_or_operations is None or not self.has_plugins:
+            return
+        changed = list(operation_or_operations) if isinstance(
+            operation_or_operations, (list, tuple)) else [operation_or_operations]
+        terminal = [op for op in changed if op.status in TERMINAL]
+        if terminal:
+            self.record_end_hooks(terminal)
+            for op in terminal:
+                self.claim_end_hook(op.id)
+        if operations is not None and previous_operations is not None:
+            self.record_change(changed, operations, previous_operations)
+
+    def on_child_context_end(self, operation_identifier: OperationIdentifier,
+                             status: OperationStatus, *, error: Optional[ErrorObject] = None,
+                             is_replayed: bool = False) -> None:
+        """A child context that ended without a new terminal checkpoint (virtual, or re-run to
+        rebuild a large result)."""
+        ident = operation_identifier
+        self.execute_plugins(OperationEndInfo(
+            operation_id=ident.operation_id, operation_type=OperationType(ident.type.value),
+            sub_type=ident.sub_type, name=ident.name, parent_id=ident.parent_id,
+            start_time=None, end_time=now(), status=status, error=error,
+            is_replayed=is_replayed))
+
+    def on_user_function_start(self, operation_identifier: OperationIdentifier,
+                               is_replay_children: bool = False,
+                               attempt: Optional[int] = None) -> UserFunctionStartInfo:
+        ident = operation_identifier
+        info = UserFunctionStartInfo(
+            operation_id=ident.operation_id, operation_type=OperationType(ident.type.value),
+            sub_type=ident.sub_type, name=ident.name, parent_id=ident.parent_id,
+            start_time=now(), is_replayed=False, status=OperationStatus.STARTED,
+            is_replay_children=is_replay_children, attempt=attempt)
+        self.execute_plugins(info)
+        return info
+
+    def on_user_function_end(self, start_info: UserFunctionStartInfo,
+                             error: Optional[ErrorObject], *,
+                             outcome: Optional[UserFunctionOutcome] = None) -> None:
+        self.execute_plugins(UserFunctionEndInfo.from_start_info(start_info, error,
+                                                                 outcome=outcome))
+
+    # -- end hooks and change notifications ----------------------------------------------------
+    def record_end_hooks(self, operations: Sequence[Operation],
+                         waited_for: Collection[str] = ()) -> None:
+        """Record the end hook of each terminal operation (not yet ended in this invocation)."""
+        with self.claim_lock:
+            for op in operations:
+                if op.status in TERMINAL and op.id not in self._ended:
+                    self._end_hooks.setdefault(op.id, OperationEndInfo(
+                        **operation_fields(op), is_replayed=False))
+
+    def take_end_hook(self, operation_id: str, *, waiter: bool = False) -> Optional[_Claim]:
+        """Under ``claim_lock``: take the recorded end hook of ``operation_id`` (None if none)."""
+        info = self._end_hooks.pop(operation_id, None)
+        if info is None:
+            return None
+        self._ended.add(operation_id)
+        return _Claim(self, [info])
+
+    def claim_end_hook(self, operation_id: str, *, waiter: bool = False) -> None:
+        """Run the recorded end hook of ``operation_id`` on the calling thread, if any."""
+        with self.claim_lock:
+            claim = self.take_end_hook(operation_id, waiter=waiter)
+        if claim is not None:
+            claim.run()
+
+    def drain_end_hooks(self) -> None:
+        """Run every recorded end hook no thread ran, in recording order."""
+        while True:
+            with self.claim_lock:
+                if not self._end_hooks:
+                    return
+                claim = self.take_end_hook(next(iter(self._end_hooks)))
+            if claim is not None:
+                claim.run()
+
+    def record_change(self, updated_operations: Sequence[Operation],
+                      operations: Mapping[str, Operation],
+                      previous_operations: Mapping[str, Operation]) -> None:
+        """The change hook for the operations whose status changed (none: no call)."""
+        changed = {op.id: op for op in updated_operations
+                   if getattr(previous_operations.get(op.id), "status", None) is not op.status}
+        if changed and self._invocation_status is not None:
+            self.execute_plugins(OperationChangeInfo(
+                self._invocation_status.execution_arn, infos_of(changed), infos_of(operations)))
+
+    # -- durable-lambda's call sites (execution state, operations) ----------------------------
+    def before_update(self, update: OperationUpdate, previous: Optional[Operation],
+                      now_ms: int) -> None:
+        """``ExecutionState.enqueue``, before applying ``update``."""
+        self.on_operation_action(update, previous_operation=previous)
+
+    def after_update(self, operation: Operation) -> None:
+        """``ExecutionState.enqueue``, once applied: a terminal operation's end hook."""
+        if operation.status in TERMINAL:
+            self.record_end_hooks([operation])
+            self.claim_end_hook(operation.id, waiter=True)
+
+    def on_replay(self, operation: Operation, now_ms: int) -> None:
+        """Replay reached a recorded operation. One the service would already have completed
+        (a wait that is due, a step retry that is due) gets its hooks when this invocation
+        completes or restarts it; one completed from outside since the last invocation gets its
+        end hook; another unfinished one its replayed start hook."""
+        if operation.status in TERMINAL:
+            if operation.id in self._updated:
+                self.on_operation_update(operation)
+            return
+        due = (operation.next_attempt_ms if operation.status is OperationStatus.PENDING else
+               operation.scheduled_end_ms if operation.type is ModelOperationType.WAIT else None)
+        if due is None or due > now_ms:
+            self.on_operation_replay(operation)
+
+    def on_checkpoint(self, execution_arn: str, operations: Mapping[str, Operation]) -> None:
+        """After a checkpoint was written: the change hook of what changed since the last one."""
+        with self.claim_lock:
+            previous = {i: s for i, s in self._reported.items()}
+            changed = [op for i, op in operations.items() if previous.get(i) is not op.status]
+            self._reported.update({op.id: op.status for op in changed})
+        if changed:
+            self.execute_plugins(OperationChangeInfo(
+                execution_arn, infos_of({op.id: op for op in changed}), infos_of(operations)))
+
+    def wrap_user_function(self, func: Callable[..., Any], identifier: OperationIdentifier,
+                           is_replay_children: bool = False, attempt: Optional[int] = None
+                           ) -> Callable[..., Any]:
+        """``func`` with the user-function start and end hooks around it."""
+        if not self.has_plugins:
+            return func
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = self.on_user_function_start(identifier, is_replay_children, attempt)
+            outcome, error = UserFunctionOutcome.INCOMPLETE, None
+            try:
+                result = func(*args, **kwargs)
+            except Exception as exc:
+                outcome, error = UserFunctionOutcome.FAILED, error_object_of(exc)
+                raise
+            else:
+                outcome = UserFunctionOutcome.SUCCEEDED
+                return result
+            finally:
+                self.on_user_function_end(start, error, outcome=outcome)
+        return wrapper
+
+    def _once(self, seen: set[str], operation_id: str) -> bool:
+        with self.claim_lock:
+            if operation_id in seen:
+                return False
+            seen.add(operation_id)
+            return True
+
+
+class PluginHost:
+    """The factories of one handler; each invocation gets a fresh executor."""
+
+    def __init__(self, plugins: Optional[list[DurableInstrumentationPluginFactory]]) -> None:
+        self._plugin_factories = list(plugins or [])
+
+    @contextlib.contextmanager
+    def invocation(self) -> Iterator[PluginExecutor]:
+        """One invocation's executor, inside its ``run()`` scope."""
+        executor = PluginExecutor(self._plugin_factories)
+        with executor.run():
+            yield executor
+
+    @property
+    def handle_durable_output(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator: ``func(event, context, executor) -> output dict`` becomes a handler whose
+        invocation-end hook sees the output (``Status``, ``Result``, ``Error``), or RETRY with
+        the error when ``func`` raises."""
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(func)
+            def wrapper(event: Any, context: Any) -> Any:
+                with self.invocation() as executor:
+                    try:
+                        output = func(event, context, executor)
+                    except BaseException as exc:
+                        _contained("Plugin invocation-end hook", lambda: executor.on_invocation_end(
+                            DurableExecutionInvocationOutput(InvocationStatus.RETRY,
+                                                             error=error_object_of(exc))))
+                        raise
+                    error = output.get("Error")
+                    executor.on_invocation_end(DurableExecutionInvocationOutput(
+                        InvocationStatus(output.get("Status")), output.get("Result"),
+                        ErrorObject.from_dict(error) if error else None))
+                    return output
+            return wrapper
+        return decorator
+
+
+#: the executor of invocations without plugins (every hook is a no-op)
+NO_PLUGINS = PluginExecutor(None)
+
+__all__ = ["NO_PLUGINS", "PluginExecutor", "PluginHost", "OperationInfo"]
