@@ -13,6 +13,7 @@ from durable_lambda.actors.ids import validate_actor_id, validate_actor_type
 from durable_lambda.actors.runtime import ActorHandler, ActorMessage, ActorRuntime
 from durable_lambda.core.envelope import Envelope, send
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.logging import bind_invocation
 from durable_lambda.core.settings import get_settings
 from durable_lambda.core.sqs_batch import Item, dead_letter, is_sqs_event, process_batch
 
@@ -42,6 +43,7 @@ def actor(handler: Optional[ActorHandler] = None, *,
 
         @functools.wraps(fn)
         def lambda_handler(event: Any, context: Any) -> Any:
+            bind_invocation(context)
             if is_sqs_event(event):
                 return handle_batch(runtime, event["Records"], context)
             return handle_direct(runtime, event, context)

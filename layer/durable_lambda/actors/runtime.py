@@ -14,7 +14,9 @@ from durable_lambda.actors.ids import validate_actor_id
 from durable_lambda.actors.store import ActorStore, encode_state
 from durable_lambda.actors.turn import Turn
 from durable_lambda.actors.waiting import acquire
+from durable_lambda.core import metrics
 from durable_lambda.core.errors import ActorBusyError, DurableError, SerializationError
+from durable_lambda.core.logging import set_log_context
 from durable_lambda.core.settings import DurableSettings, get_settings
 
 log = logging.getLogger("durable_lambda")
@@ -73,12 +75,14 @@ class ActorRuntime:
 
     def call(self, actor_id: str, payload: Any, lambda_context: Any) -> Any:
         """A sync turn: wait (bounded) for the lease, run the handler, save, return its result."""
+        set_log_context(actorId=actor_id, messageId=None)
         turn, ctx = self._open(validate_actor_id(actor_id), lambda_context,
                                _wait_budget(lambda_context, get_settings().sync_wait_seconds))
         try:
             result = self.handler(ctx, payload)
             _check_json(result, "result of the actor handler")
             turn.commit(release=True)
+            metrics.emit(Turns=1, TurnLatency=metrics.ms_since(turn.started))
             return result
         finally:
             if not turn.released:
@@ -105,6 +109,7 @@ class ActorRuntime:
             for index, message in enumerate(messages):
                 try:
                     if _already_applied(turn, message):
+                        metrics.add(DuplicatesSkipped=1)
                         continue
                 except StaleMessageError as exc:
                     log.error("actor %r: message %s refused: %s", actor_id, message.id, exc)
@@ -113,6 +118,7 @@ class ActorRuntime:
                     done = index
                     break
                 ctx.begin_message(message.id)
+                set_log_context(messageId=message.id)
                 effects_mark, resolves_mark = len(turn.effects), len(turn.pending_resolves)
                 try:
                     self.handler(ctx, message.payload)
@@ -128,7 +134,9 @@ class ActorRuntime:
                     break
                 turn.rollback_json = applied
                 turn.mark_processed(message.id, message.sent_at)
+                metrics.add(MessagesApplied=1)
             turn.commit(release=True)
+            metrics.emit(Turns=1, TurnLatency=metrics.ms_since(turn.started))
         except DurableError as exc:
             log.error("actor %r: turn not committed (%s); all %d messages retried",
                       actor_id, exc, len(messages))

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from durable_lambda.core import aws
+from durable_lambda.core import aws, metrics
 from durable_lambda.core.errors import FencedError, SerializationError, StateTooLargeError
 
 #: DynamoDB's item limit is 400 KB including attribute names; keep room for the other attributes.
@@ -195,6 +195,7 @@ class ActorStore:
                 if reasons and reasons[0].get("Code") != "ConditionalCheckFailed":
                     raise _extra_write_failed(exc, reasons) from None
             if _conditional_failed(exc):
+                metrics.emit(FencedSaves=1)
                 raise FencedError(
                     f"actor {record.key!r}: lease lost or state changed since version "
                     f"{record.version}; this writer's save was rejected") from None

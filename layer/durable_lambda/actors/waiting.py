@@ -17,6 +17,7 @@ import time
 from typing import Optional
 
 from durable_lambda.actors.store import ActorRecord, ActorStore, LeaseBusy
+from durable_lambda.core import metrics
 from durable_lambda.core.errors import ActorBusyError
 
 #: a turn's length before an actor has any history
@@ -62,6 +63,7 @@ def acquire(store: ActorStore, key: str, holder: str, lease_ms: int,
     if isinstance(got, ActorRecord):
         return got
     ticket = got.tickets
+    metrics.add(LeaseWaits=1)
     deadline = time.monotonic() + wait_seconds
     for _ in range(MAX_ATTEMPTS):
         wait = delay_ms(got, ticket, time.time() * 1000, (deadline - time.monotonic()) * 1000)
@@ -71,6 +73,7 @@ def acquire(store: ActorStore, key: str, holder: str, lease_ms: int,
         got = store.try_acquire(key, holder, lease_ms, ticket)
         if isinstance(got, ActorRecord):
             return got
+    metrics.emit(ActorBusy=1)
     raise ActorBusyError(
         f"{what} stayed locked by another writer for {wait_seconds:.1f}s; retry later or "
         "raise DURABLE_SYNC_WAIT_SECONDS")

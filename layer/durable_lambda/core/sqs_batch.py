@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Union
 
-from durable_lambda.core import aws
+from durable_lambda.core import aws, metrics
 from durable_lambda.core.envelope import (
     MAX_MESSAGE_BYTES,
     SQS_ID,
@@ -34,7 +34,9 @@ from durable_lambda.core.envelope import (
     function_of,
 )
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.logging import bind_group
 from durable_lambda.core.settings import get_settings
+from durable_lambda.core.tracing import forward_attributes
 
 log = logging.getLogger("durable_lambda")
 ERROR_ATTRIBUTE = "durable-error"
@@ -192,11 +194,13 @@ def dead_letter(record: Any, error: Exception) -> bool:
         aws.client("sqs").send_message(
             QueueUrl=dlq, MessageBody=body, MessageGroupId=safe_group(_record_group(record)),
             MessageDeduplicationId=hashlib.sha256(f"dlq:{seed}".encode(
-                "utf-8", "surrogatepass")).hexdigest(), MessageAttributes=attributes)
+                "utf-8", "surrogatepass")).hexdigest(), MessageAttributes=attributes,
+            **forward_attributes(record))
     except Exception as exc:  # noqa: BLE001 - reported for retry; the redrive policy moves it
         log.error("could not dead-letter message %s: %s: %s", message_id,
                   type(exc).__name__, exc)
         return False
+    metrics.emit(MessagesDeadLettered=1)
     return True
 
 
@@ -305,7 +309,7 @@ def _run_in_order(group: list[Entry], run_group: Callable[[list[Item]], list[str
                     following.envelope.group_id != entry.envelope.group_id):
                 break
             run.append(following)
-        failed = set(run_group(run))
+        failed = set(bind_group(run_group)(run))
         for offset, item in enumerate(run):
             if item.message_id in failed:
                 return _ids(group[index + offset:])
