@@ -122,3 +122,18 @@ def test_every_metric_named_by_the_issue_is_registered() -> None:
         "Turns", "TurnLatency", "LeaseWaits", "ActorBusy", "FencedSaves", "MessagesApplied",
         "DuplicatesSkipped", "MessagesDeadLettered", "MessagesParked", "Redrives",
         "Checkpoints", "CheckpointBytes", "Resumes", "CallbacksTimedOut"}
+
+
+def test_values_of_a_group_that_did_not_commit_are_dropped(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A turn that applied messages in memory and then failed to save emits nothing; its
+    buffered MessagesApplied must not ride on the next group's line."""
+    def failing_group(items: list[Any]) -> list[str]:
+        metrics.add(MessagesApplied=3)
+        raise RuntimeError("save failed")
+
+    with pytest.raises(RuntimeError):
+        dlog.bind_group(failing_group)([])
+    metrics.emit(Turns=1)
+    [line] = emf_lines(capsys.readouterr().out)
+    assert "MessagesApplied" not in line

@@ -51,6 +51,7 @@ _invocation: dict[str, str] = {}
 _unit: ContextVar[Optional[dict[str, str]]] = ContextVar("durable_log_context", default=None)
 #: message id -> AWSTraceHeader of the messages of the group in hand
 _traces: ContextVar[Optional[dict[str, str]]] = ContextVar("durable_group_traces", default=None)
+_unit_end_hooks: list[Callable[[], None]] = []
 _configured = False
 T = TypeVar("T")
 
@@ -76,10 +77,20 @@ def set_log_context(**keys: Optional[str]) -> None:
 
 
 def clear_log_context() -> None:
-    """Forget this thread's unit-of-work keys (the invocation's stay)."""
+    """Forget this thread's unit-of-work keys (the invocation's stay); what was buffered for
+    the unit of work (``on_unit_end`` hooks: metrics) goes too."""
     _unit.set(None)
     _traces.set(None)
     set_trace_header(None)
+    for hook in _unit_end_hooks:
+        hook()
+
+
+def on_unit_end(hook: Callable[[], None]) -> None:
+    """Call ``hook`` whenever a unit of work's context is cleared (start and end of a group,
+    start of an invocation): ``core.metrics`` drops values of work that did not commit."""
+    if hook not in _unit_end_hooks:
+        _unit_end_hooks.append(hook)
 
 
 def log_context() -> dict[str, str]:
@@ -241,4 +252,4 @@ def parse_lines(text: str) -> list[Mapping[str, Any]]:
 
 __all__ = ["CONTEXT_KEYS", "ContextFilter", "JsonFormatter", "bind_group", "bind_invocation",
            "clear_log_context", "configure_logging", "level_name", "log_context",
-           "parse_lines", "reset_logging", "set_log_context"]
+           "on_unit_end", "parse_lines", "reset_logging", "set_log_context"]

@@ -28,7 +28,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Optional
 
-from durable_lambda.core.logging import log_context
+from durable_lambda.core.logging import log_context, on_unit_end
 
 #: every metric durable-lambda emits, and its CloudWatch unit
 METRICS: dict[str, str] = {
@@ -80,6 +80,9 @@ def add(**values: float) -> None:
 def discard() -> None:
     """Drop this thread's buffered values (work that did not commit)."""
     _buffer.set(None)
+
+
+on_unit_end(discard)  # a message group or invocation that ends without ``emit``: not counted
 
 
 def emit(**values: float) -> None:
