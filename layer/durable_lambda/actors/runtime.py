@@ -66,10 +66,9 @@ class ActorRuntime:
         actor_type = self.actor_type or settings.actor_type or function_name
         key = f"{actor_type}#{actor_id}"
         holder = uuid.uuid4().hex
-        started = time.monotonic()
         record = acquire(store, key, holder, lease_ms_for(lambda_context, settings),
                          wait_seconds, f"actor {actor_id!r} ({actor_type})")
-        turn = Turn(store, record, holder, function_name, settings.processed_ids_kept, started)
+        turn = Turn(store, record, holder, function_name, settings.processed_ids_kept)
         turn.deliver_left_over()  # effects an earlier writer committed but did not deliver
         return turn, ActorContext(turn, actor_id, actor_type, record.version, lambda_context)
 

@@ -5,7 +5,7 @@ Item (docs/contracts.md): ``pk = "{actor_type}#{actor_id}"``, ``state`` (JSON st
 actor, ``processed``/``processed_at`` — the ids (and sentAt) of the most recent messages
 applied, ``archived``/``forgotten_ms`` — the index of older ids (``actors.applied``),
 ``outbox`` — committed effects not yet delivered (``actors.outbox``), and the wait-line hints
-``tickets``/``serving``/``turn_ms`` (``actors.waiting``). All saved atomically with the state.
+``tickets``/``serving``/``turn_ms``/``released_ms`` (``actors.waiting``). All saved atomically with the state.
 
 Fencing: every save is conditioned on ``lease_holder = me AND version = the version I read``,
 so a writer whose lease expired (and was taken over) can never overwrite newer state.
@@ -39,6 +39,8 @@ class ActorRecord:
     outbox: list[str] = field(default_factory=list)
     turn_ms: float = 0.0
     ticket: int = 0
+    #: when the previous holder released (epoch ms): a waiter's hand-over gap is measured from it
+    released_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,9 @@ class ActorStore:
             ":pa": {"L": [{"N": str(t)} for t in commit.processed_at]},
             ":tm": {"N": str(round(commit.turn_ms, 1))}, ":t": {"N": str(record.ticket)}}
         sets = ["#s = :s", "#v = :nv", "#p = :p", "#pa = :pa", "turn_ms = :tm", "serving = :t"]
+        if commit.release:
+            sets.append("released_ms = :rel")
+            values[":rel"] = {"N": str(_now_ms())}
         removes = ["lease_holder", "lease_expires_ms", "lease_at_ms"] if commit.release else []
         for name, value in (("outbox", commit.outbox), ("archived", commit.archived)):
             if value:
@@ -212,7 +217,8 @@ class ActorStore:
                 outbox: Optional[list[str]] = None) -> None:
         """Drop the lease if this holder still has it; with ``outbox``, also rewrite the
         undelivered effects (delivered ones cleared) — in the same call, fenced by version."""
-        values: dict[str, Any] = {":h": {"S": holder}, ":t": {"N": str(record.ticket)}}
+        values: dict[str, Any] = {":h": {"S": holder}, ":t": {"N": str(record.ticket)},
+                                  ":rel": {"N": str(_now_ms())}}
         expression = "REMOVE lease_holder, lease_expires_ms, lease_at_ms"
         condition = "lease_holder = :h"
         if outbox is not None:
@@ -220,11 +226,11 @@ class ActorStore:
             values[":v"] = {"N": str(record.version)}
             if outbox:
                 values[":o"] = {"L": [{"S": v} for v in outbox]}
-                expression = "SET outbox = :o, serving = :t " + expression
+                expression = "SET outbox = :o, serving = :t, released_ms = :rel " + expression
             else:
-                expression = "SET serving = :t " + expression + ", outbox"
+                expression = "SET serving = :t, released_ms = :rel " + expression + ", outbox"
         else:
-            expression = "SET serving = :t " + expression
+            expression = "SET serving = :t, released_ms = :rel " + expression
         try:
             aws.client("dynamodb").update_item(
                 TableName=self.table, Key={"pk": {"S": record.key}},
@@ -258,7 +264,8 @@ def _record_from_item(key: str, item: dict[str, Any], ticket: int = 0) -> ActorR
         version=int(_number(item, "version")), processed=_strings(item, "processed"),
         processed_at=[int(v["N"]) for v in item.get("processed_at", {}).get("L", [])],
         archived=_strings(item, "archived"), forgotten_ms=int(_number(item, "forgotten_ms")),
-        outbox=_strings(item, "outbox"), turn_ms=_number(item, "turn_ms"), ticket=ticket)
+        outbox=_strings(item, "outbox"), turn_ms=_number(item, "turn_ms"), ticket=ticket,
+        released_ms=int(_number(item, "released_ms")))
 
 
 def _busy(item: dict[str, Any]) -> LeaseBusy:

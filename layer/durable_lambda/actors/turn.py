@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Optional
+from typing import Any
 
 from durable_lambda.actors import outbox
 from durable_lambda.actors.applied import Applied
@@ -21,13 +21,16 @@ class Turn:
     """
 
     def __init__(self, store: ActorStore, record: ActorRecord, holder: str, function_name: str,
-                 keep_ids: int, started: Optional[float] = None) -> None:
+                 keep_ids: int) -> None:
         self.store = store
         self.record = record
         self.holder = holder
         self.function_name = function_name
         self.keep_ids = keep_ids
-        self.started = time.monotonic() if started is None else started
+        #: when the lease was taken: the turn's length is averaged into ``turn_ms`` (waiters'
+        #: hint, ``actors.waiting``)
+        self.started = time.monotonic()
+        self.taken_ms = time.time() * 1000
         #: the version this turn read: names a sync turn's effects (deterministic per commit)
         self.read_version = record.version
         self.applied = Applied(list(record.processed), list(record.processed_at),
@@ -78,7 +81,7 @@ class Turn:
             state_json=state_json, processed=self.applied.ids,
             processed_at=self.applied.sent, archived=self.applied.archived,
             forgotten_ms=self.applied.forgotten_ms, outbox=entries,
-            turn_ms=averaged(self.record.turn_ms, elapsed_ms),
+            turn_ms=averaged(self.record, elapsed_ms, self.taken_ms),
             release=release and not entries, extra_writes=extra))
         self.pending_resolves.clear()
         self.effects = []

@@ -30,26 +30,32 @@ MAX_ATTEMPTS = 10_000
 TURN_WEIGHT = 0.3
 
 
-def delay_ms(busy: LeaseBusy, ticket: int, now_ms: float, budget_ms: float) -> Optional[float]:
-    """Milliseconds to sleep before the next attempt; None when the budget is spent."""
+def delay_ms(busy: LeaseBusy, ticket: int, now_ms: float, budget_ms: float,
+             late: int = 0) -> Optional[float]:
+    """Milliseconds to sleep before the next attempt; None when the budget is spent.
+
+    ``late`` counts this waiter's attempts made after its foreseen turn: the holder runs long
+    or the line moved out of order, so it backs off exponentially (jittered) from then on."""
     if budget_ms <= 0:
         return None
     turn = busy.turn_ms if busy.turn_ms > 0 else DEFAULT_TURN_MS
     ahead = max(1, ticket - busy.serving)  # turns before mine, the holder's included
-    expected = busy.held_since_ms + ahead * turn * 1.1 + 1.0
-    wait = expected - now_ms
-    if wait < MIN_WAIT_MS:  # later than foreseen: the holder runs long, look again soon
-        wait = turn * random.uniform(0.25, 0.5)
+    wait = busy.held_since_ms + ahead * turn * 1.1 + 1.0 - now_ms
+    if wait < MIN_WAIT_MS or late:
+        wait = max(wait, turn * min(2 ** late, 16) * random.uniform(0.5, 1.0))
     if busy.expires_ms:
         wait = min(wait, busy.expires_ms - now_ms + 1.0)  # a dead holder: take over then
     return min(max(wait, MIN_WAIT_MS), budget_ms)
 
 
-def averaged(previous_ms: float, this_ms: float) -> float:
-    """The running average of turn lengths a holder saves with its state."""
-    if previous_ms <= 0:
+def averaged(record: ActorRecord, held_ms: float, taken_ms: float) -> float:
+    """The running average of turn lengths a holder saves with its state: the time it held
+    the lease plus, when it had waited, the hand-over gap since the previous release."""
+    gap = taken_ms - record.released_ms if record.released_ms else 0.0
+    this_ms = held_ms + min(max(gap, 0.0), held_ms * 4 + 50)
+    if record.turn_ms <= 0:
         return this_ms
-    return (1 - TURN_WEIGHT) * previous_ms + TURN_WEIGHT * this_ms
+    return (1 - TURN_WEIGHT) * record.turn_ms + TURN_WEIGHT * this_ms
 
 
 def acquire(store: ActorStore, key: str, holder: str, lease_ms: int,
@@ -61,18 +67,21 @@ def acquire(store: ActorStore, key: str, holder: str, lease_ms: int,
     """
     got = store.enter(key, holder, lease_ms)
     if isinstance(got, ActorRecord):
+        got.released_ms = 0  # not a hand-over: the actor was idle
         return got
-    ticket = got.tickets
+    ticket, late = got.tickets, 0
     metrics.add(LeaseWaits=1)
     deadline = time.monotonic() + wait_seconds
     for _ in range(MAX_ATTEMPTS):
-        wait = delay_ms(got, ticket, time.time() * 1000, (deadline - time.monotonic()) * 1000)
+        wait = delay_ms(got, ticket, time.time() * 1000, (deadline - time.monotonic()) * 1000,
+                        late)
         if wait is None:
             break
         time.sleep(wait / 1000)
         got = store.try_acquire(key, holder, lease_ms, ticket)
         if isinstance(got, ActorRecord):
             return got
+        late += 1
     metrics.emit(ActorBusy=1)
     raise ActorBusyError(
         f"{what} stayed locked by another writer for {wait_seconds:.1f}s; retry later or "
