@@ -56,7 +56,8 @@ def test_history_of_a_failed_execution_with_a_pending_then_failed_step() -> None
     events = result.history
     failed = [e for e in events if e["EventType"] == "StepFailed"][-1]  # per attempt: the last
     assert failed["StepFailedDetails"]["Error"]["Payload"]["ErrorType"] == "ZeroDivisionError"
-    assert failed["StepFailedDetails"]["RetryDetails"] == {"CurrentAttempt": 2}
+    assert failed["StepFailedDetails"]["RetryDetails"] == {"CurrentAttempt": 2,
+                                                           "NextAttemptDelaySeconds": 0}
     assert events[-1]["EventType"] == "ExecutionFailed"
     assert events[-1]["ExecutionFailedDetails"]["Error"]["Payload"]["ErrorType"] == \
         "aws_durable_execution_sdk_python.exceptions.StepError"  # what escaped the handler

@@ -82,7 +82,7 @@ def run_on_fabric(world: World, clock: ManualClock) -> ExecutionRecord:
     # suspended on the callback, lease released: complete it from outside
     assert complete_callback(PUBLISHED[eid], result='"yes"', store=world.store) is True
     world.run_until(world.finished(eid))
-    assert wait_for_result(eid, timeout=5) == "yes-20"
+    assert wait_for_result(eid, timeout=5) == '"yes"-20'  # a callback result is the raw string
     return world.record(eid)
 
 
@@ -91,7 +91,7 @@ def run_locally() -> ExecutionRecord:
     waiting = runner.run({"x": 1})
     [callback] = waiting.pending_callbacks
     done = runner.send_callback_success(callback.callback_id, "yes")
-    assert done.status is ExecutionStatus.SUCCEEDED and done.result == "yes-20"
+    assert done.status is ExecutionStatus.SUCCEEDED and done.result == '"yes"-20'
     return runner.store.get(done.execution_id)
 
 

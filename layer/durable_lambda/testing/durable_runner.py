@@ -148,7 +148,10 @@ class DurableTestRunner:
 
     # -- callbacks ----------------------------------------------------------------------
     def send_callback_success(self, callback_id: str, result: Any = None) -> DurableTestResult:
-        return self._complete(callback_id, OperationAction.SUCCEED, payload=json.dumps(result))
+        """Complete a callback: ``bytes`` are sent as they are (the official runner's form),
+        any other value as its JSON."""
+        payload = result.decode() if isinstance(result, bytes) else json.dumps(result)
+        return self._complete(callback_id, OperationAction.SUCCEED, payload=payload)
 
     def send_callback_failure(self, callback_id: str, error: Union[ErrorObject, str] = "failed",
                               error_type: str = "CallbackFailure") -> DurableTestResult:

@@ -154,6 +154,9 @@ def _started(op: Operation, execution_id: str) -> dict[str, Any]:
     elif op.type is T.CHAINED_INVOKE:
         details = {"FunctionName": op.function_name, "Input": {"Payload": op.input},
                    "DurableExecutionArn": child_execution_id(execution_id, op.id)}
+        version = executed_version(op.function_name or "")
+        if version:
+            details["ExecutedVersion"] = version
         if op.tenant_id:
             details["TenantId"] = op.tenant_id
     return _event(f"{_PREFIX[op.type]}Started", op, op.start_ms, details)
@@ -171,7 +174,20 @@ def _ended(op: Operation, end_ms: int) -> dict[str, Any]:
         details["Error"] = {"Payload": op.error.to_dict()}
     if op.type is T.STEP:
         details["RetryDetails"] = {"CurrentAttempt": op.attempt}
+        if op.status is S.FAILED:  # the last attempt: no next one (as the service writes it)
+            details["RetryDetails"]["NextAttemptDelaySeconds"] = 0
     return _event(f"{_PREFIX[op.type]}{outcome}", op, end_ms, details)
+
+
+def executed_version(function_name: str) -> Optional[str]:
+    """The version an invoke of ``function_name`` runs: its numeric qualifier, ``$LATEST``
+    when unqualified, None for an alias (resolved by Lambda, unknown here)."""
+    parts = function_name.split(":")
+    qualified = len(parts) == 8 if function_name.startswith("arn:") else len(parts) == 2
+    if not qualified:
+        return "$LATEST"
+    qualifier = parts[-1]
+    return qualifier if qualifier.isdigit() or qualifier.startswith("$LATEST") else None
 
 
 def _attempt(op: Operation, attempt: EventRecord, execution_id: str) -> dict[str, Any]:
