@@ -124,6 +124,7 @@ def test_runner_chained_invoke_names_the_child_execution() -> None:
     assert result.result == 42
     started = detail(result.history, "ChainedInvokeStarted")
     child_id = started["DurableExecutionArn"]
+    assert started["ExecutedVersion"] == "$LATEST"  # an unqualified function name
     assert child_id == child_execution_id(result.execution_id, result.get_operation("child").id)
     child_history = runner.result(child_id).history
     assert child_history[0]["Id"] == child_id and types(child_history)[-1] == "ExecutionSucceeded"
@@ -150,3 +151,12 @@ def test_tenant_id_is_carried_to_chained_invoke_started() -> None:
     history = history_events(*store.load_history(record.execution_id))
     started = detail(history, "ChainedInvokeStarted")
     assert started["TenantId"] == "tenant-7" and started["FunctionName"] == "payments"
+
+
+def test_executed_version_is_the_numeric_qualifier_or_latest() -> None:
+    from durable_lambda.workflows.history import executed_version
+    assert executed_version("pay") == "$LATEST"
+    assert executed_version("pay:7") == "7"
+    assert executed_version("pay:live") is None  # an alias: Lambda resolves it
+    assert executed_version("arn:aws:lambda:us-east-1:123456789012:function:pay:3") == "3"
+    assert executed_version("arn:aws:lambda:us-east-1:123456789012:function:pay") == "$LATEST"
