@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 #: bounded, deterministic (CI), no example database; the fixtures are per test, and each
 #: example isolates itself (fresh ids, queues drained)
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None,
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")), deadline=None,
                 derandomize=True, database=None, print_blob=False,
                 phases=[Phase.explicit, Phase.reuse, Phase.generate] + (
                     [] if os.environ.get("FUZZ_NO_SHRINK") else [Phase.shrink]),
