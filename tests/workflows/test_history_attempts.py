@@ -103,19 +103,21 @@ RETRIED = ["ExecutionStarted",
            "StepStarted", "StepSucceeded", "InvocationCompleted", "ExecutionSucceeded"]
 
 
-def stores(fabric_store: Callable[[Clock], CheckpointStore]) -> list[tuple[CheckpointStore, Clock]]:
-    memory_clock, dynamo_clock = Clock(), Clock()
-    return [(InMemoryStore(clock=memory_clock), memory_clock),
-            (fabric_store(dynamo_clock), dynamo_clock)]
+def same_on_both_stores(fn: Callable[[], DurableFunction]) -> list[tuple[Any, ...]]:
+    """Drive a fresh ``fn()`` on InMemoryStore and on DynamoDBStore; their histories must be
+    the same; returns it."""
+    runs = []
+    for make in (lambda c: InMemoryStore(clock=c), lambda c: DynamoDBStore(clock=c)):
+        clock = Clock()
+        store = make(clock)
+        runs.append(shape(history(store, drive(store, clock, fn()))))
+    memory, dynamo = runs
+    assert memory == dynamo
+    return memory
 
 
 def test_a_step_failing_three_times_shows_every_attempt_on_both_stores(fabric: Fabric) -> None:
-    runs = []
-    for store, clock in stores(lambda c: DynamoDBStore(clock=c)):
-        eid = drive(store, clock, flaky_handler(3))
-        runs.append(shape(history(store, eid)))
-    memory, dynamo = runs
-    assert memory == dynamo
+    memory = same_on_both_stores(lambda: flaky_handler(3))
     assert [e[0] for e in memory] == RETRIED
     failed = [e for e in memory if e[0] == "StepFailed"]
     assert [f[2]["CurrentAttempt"] for f in failed] == [1, 2, 3]
@@ -132,12 +134,7 @@ def test_the_local_runner_shows_every_attempt() -> None:
 
 
 def test_each_condition_poll_that_continues_is_a_succeeded_attempt(fabric: Fabric) -> None:
-    runs = []
-    for store, clock in stores(lambda c: DynamoDBStore(clock=c)):
-        eid = drive(store, clock, polling_handler(3))
-        runs.append(shape(history(store, eid)))
-    memory, dynamo = runs
-    assert memory == dynamo
+    memory = same_on_both_stores(lambda: polling_handler(3))
     assert [e[0] for e in memory] == [
         "ExecutionStarted",
         "StepStarted", "StepSucceeded", "InvocationCompleted",
