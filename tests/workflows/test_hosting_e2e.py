@@ -9,7 +9,7 @@ import pytest
 from durable_lambda.core import aws
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
-from durable_lambda.workflows import DurableContext, durable_execution
+from durable_lambda.workflows import CallbackConfig, DurableContext, JsonSerDes, durable_execution
 from durable_lambda.workflows.callbacks import complete_callback
 from durable_lambda.workflows.client import get_execution, start_execution, wait_for_result
 from durable_lambda.workflows.errors import CallbackNotFoundError, InvokeError
@@ -34,7 +34,7 @@ def parent(event: Any, ctx: DurableContext) -> Any:
     RUNS.append(ctx.execution_id)
     a = ctx.step(lambda _: event["x"] + 1, name="add")
     ctx.wait(1, name="pause")
-    callback = ctx.create_callback(name="approval")
+    callback = ctx.create_callback(name="approval", config=CallbackConfig(serdes=JsonSerDes()))
     ctx.step(lambda _: CALLBACK_IDS.__setitem__(ctx.execution_id, callback.callback_id),
              name="publish")
     approved = callback.result()

@@ -17,6 +17,7 @@ from durable_lambda.workflows import (
     CallbackConfig,
     DurableContext,
     Duration,
+    JsonSerDes,
     RetryDecision,
     StepConfig,
     durable_execution,
@@ -39,8 +40,9 @@ CALLBACK_IDS: dict[str, str] = {}
 
 @durable_execution(name="wf-waiter")
 def waiter(event: Any, ctx: DurableContext) -> Any:
-    cb = ctx.create_callback(name="cb", config=CallbackConfig(
-        timeout=event.get("timeout", 0), heartbeat_timeout=event.get("heartbeat", 0)))
+    cb = ctx.create_callback(name="cb", config=CallbackConfig(  # JSON results, decoded
+        timeout=event.get("timeout", 0), heartbeat_timeout=event.get("heartbeat", 0),
+        serdes=JsonSerDes()))
     ctx.step(lambda _: (EFFECTS.update(["publish"]),
                         CALLBACK_IDS.__setitem__(ctx.execution_id, cb.callback_id))[0],
              name="publish")
@@ -174,7 +176,8 @@ def test_callback_timeout_fails_the_execution(world: World) -> None:
     world.run_until(world.finished(eid))
     info = get_execution(eid)
     assert info.status is ExecutionStatus.FAILED
-    assert info.error.error_type == "Callback.Timeout"
+    assert info.error.error_type == \
+        "aws_durable_execution_sdk_python.exceptions.CallbackTimeoutError"  # (Callback.Timeout)
     assert "timed out" in info.error.error_message
     assert complete_callback(CALLBACK_IDS[eid], result='"too late"') is False
 
@@ -263,7 +266,7 @@ def test_resumes_in_one_batch_make_one_run_per_execution(world: World) -> None:
 
 @durable_execution(name="wf-self-completer")
 def self_completer(event: Any, ctx: DurableContext) -> Any:
-    cb = ctx.create_callback(name="cb")
+    cb = ctx.create_callback(name="cb", config=CallbackConfig(serdes=JsonSerDes()))
 
     def answer_and_lose_the_resume(_: Any) -> None:
         complete_callback(cb.callback_id, result='"answered"')

@@ -62,7 +62,8 @@ def error_object_of(exc: BaseException) -> ErrorObject:
     return ErrorObject(wire_error_type(exc), str(exc))
 
 
-def raise_operation_error(error: Optional[ErrorObject], operation_error: type[DurableOperationError],
+def raise_operation_error(error: Optional[ErrorObject],
+                          operation_error: type[DurableOperationError],
                           message: Optional[str] = None) -> NoReturn:
     """Raise ``operation_error`` rebuilt from a recorded ``error`` (a ``SerDesError`` when a
     serdes failure was recorded); ``__cause__`` is the escaping error rebuilt by its type."""

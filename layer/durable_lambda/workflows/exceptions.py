@@ -98,7 +98,8 @@ class InvocationError(UnrecoverableError):
     """Ends the invocation with an error so that it is retried."""
 
     def __init__(self, message: str,
-                 termination_reason: TerminationReason = TerminationReason.INVOCATION_ERROR) -> None:
+                 termination_reason: TerminationReason = TerminationReason.INVOCATION_ERROR
+                 ) -> None:
         super().__init__(message, termination_reason)
 
     def is_retryable(self) -> bool:

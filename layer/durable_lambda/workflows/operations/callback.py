@@ -59,7 +59,8 @@ class Callback(Generic[T]):
             stack_trace=error.stack_trace if error else None)
 
 
-def create_callback(state: ExecutionState, ref: OpRef, config: CallbackConfig | None) -> Callback[Any]:
+def create_callback(state: ExecutionState, ref: OpRef,
+                    config: CallbackConfig | None) -> Callback[Any]:
     config = config or CallbackConfig()
     sub_type = config.sub_type or SubType.CALLBACK
     op = state.lookup(ref.id, CALLBACK, ref.name, sub_type)
