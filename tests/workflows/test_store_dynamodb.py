@@ -64,10 +64,10 @@ def test_lease_busy_then_taken_over_after_expiry_and_zombie_is_fenced(
         store: DynamoDBStore) -> None:
     record, _ = store.start_execution("fn", None)
     eid = record.execution_id
-    store.acquire(eid, "zombie", 50)
+    store.acquire(eid, "zombie", 1_000)  # long enough for a loaded machine to try again
     with pytest.raises(ExecutionBusyError, match="zombie"):
         DynamoDBStore().acquire(eid, "other", 60_000)
-    time.sleep(0.06)
+    time.sleep(1.05)
     fresh = DynamoDBStore()
     fresh.acquire(eid, "new", 60_000)
     with pytest.raises(FencedError):
