@@ -159,3 +159,12 @@ def test_the_router_forwards_well_typed_calls(world: LocalLambda, fabric: Fabric
                        function_name="router")
     poller.drain()
     assert _state(fabric, "a")["tags"] == [1, 2]
+
+
+@pytest.mark.parametrize("callback_id", ["\ud800", "x" * 1100, "", 7])
+def test_a_callback_id_is_checked_before_any_lookup(fabric: Fabric, callback_id: Any) -> None:
+    aws.call_counter.clear()
+    with pytest.raises(InvalidRequestError, match="callbackId"):
+        signal_forwarder.handle_event({"id": "e1", "detail-type": "WorkflowCallback",
+                                       "detail": {"callbackId": callback_id, "result": "1"}})
+    assert sum(aws.call_counter.values()) == 0

@@ -17,7 +17,7 @@ import json
 import logging
 from typing import Any
 
-from durable_lambda.core.envelope import Envelope, check_function_name, send
+from durable_lambda.core.envelope import Envelope, check_function_name, check_text, send
 from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.core.sqs_batch import failures_response, is_sqs_event
 from durable_lambda.platform.signals import ACTOR_SIGNAL, WORKFLOW_CALLBACK
@@ -66,7 +66,11 @@ def forward_signal(detail: dict[str, Any], event_id: Any) -> str:
 
 
 def forward_callback(detail: dict[str, Any]) -> bool:
-    """Apply a WorkflowCallback detail; True when it completed the callback."""
+    """Apply a WorkflowCallback detail; True when it completed the callback.
+
+    The callback id is checked first (a non-empty string of at most 1024 UTF-8 bytes), so
+    a malformed one costs no look-up."""
+    check_text("WorkflowCallback detail.callbackId", detail.get("callbackId"))
     from durable_lambda.workflows.callbacks import (
         handle_callback_event,  # heavy: only for callbacks
     )
