@@ -165,3 +165,24 @@ def test_dead_lettered_records_keep_the_redrive_count(fabric: Fabric, peek: Peek
     [letter] = dead(peek)
     assert letter["MessageAttributes"]["durable-redrives"]["StringValue"] == "2"
     assert json.loads(letter["Body"])["sentAt"] == "abc", "the body is kept as it was"
+
+
+def test_a_durable_function_dead_letters_a_resume_for_another_function(
+        fabric: Fabric, peek: Peek) -> None:
+    from durable_lambda.workflows import DurableContext, durable_execution
+    from durable_lambda.workflows.hosting import LambdaHost
+
+    runs: list[Any] = []
+
+    @durable_execution(name="wf-a")
+    def wf_a(event: Any, ctx: DurableContext) -> Any:
+        runs.append(event)
+        return ctx.create_callback(name="go").result()
+
+    wf_a.host = LambdaHost(busy_wait_seconds=0.2)
+    started = wf_a({"input": 1}, LambdaContext("wf-a"))
+    stray = record(workflow_body(started["executionId"], target="wf-b"))
+    assert failures(wf_a(sqs_event(stray), LambdaContext("wf-a"))) == []
+    assert len(runs) == 1, "the execution was not resumed by another function's message"
+    letters = dead(peek)
+    assert [m["Body"] for m in letters] == [stray["body"]] and "wf-b" in reason(letters[0])

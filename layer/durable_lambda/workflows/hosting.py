@@ -134,7 +134,7 @@ class LambdaHost:
                      lambda_context: Any) -> dict[str, Any]:
         return process_batch(records, "workflow",
                              lambda items: self._resume_group(function, items, lambda_context),
-                             MAX_PARALLEL_EXECUTIONS)
+                             MAX_PARALLEL_EXECUTIONS, function_name=function.name)
 
     def _resume_group(self, function: DurableFunction, items: list[Item],
                       lambda_context: Any) -> list[str]:
