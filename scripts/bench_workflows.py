@@ -14,6 +14,7 @@ finished execution adds its ttl sweep (1 Query per MB + 1 BatchWriteItem per 25 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections import Counter
 from typing import Any, Callable
@@ -21,7 +22,8 @@ from typing import Any, Callable
 from durable_lambda.core import aws
 from durable_lambda.testing.local_cloud import LocalCloud
 from durable_lambda.testing.scheduler_pump import SchedulerPump
-from durable_lambda.workflows import DurableContext, durable_execution
+from durable_lambda.testing.durable_runner import DurableTestRunner
+from durable_lambda.workflows import DurableContext, MapConfig, durable_execution
 from durable_lambda.workflows.callbacks import complete_callback
 from durable_lambda.workflows.client import start_execution
 from durable_lambda.workflows.dynamodb import DynamoDBStore, encode_operation
@@ -69,6 +71,93 @@ def parent(event: Any, ctx: DurableContext) -> int:
     return int(ctx.invoke("bench-child", {"n": 1}, name="child"))
 
 
+@durable_execution(name="bench-map")
+def mapping(event: Any, ctx: DurableContext) -> int:
+    return ctx.map(list(range(int(event["n"]))),
+                   lambda c, item, i, items: c.step(lambda _: item * 2, name="double"),
+                   config=MapConfig(max_concurrency=10)).success_count
+
+
+def official_mapping() -> Any:
+    """The same handler on the official SDK (None when it is not installed)."""
+    try:
+        from aws_durable_execution_sdk_python import durable_execution as official
+        from aws_durable_execution_sdk_python.config import MapConfig as OfficialMapConfig
+    except ImportError:
+        return None
+
+    @official
+    def handler(event: Any, ctx: Any) -> int:
+        return ctx.map(list(range(int(event["n"]))),
+                       lambda c, item, i, items: c.step(lambda _: item * 2, name="double"),
+                       config=OfficialMapConfig(max_concurrency=10)).success_count
+    return handler
+
+
+def timed(run: Callable[[], Any]) -> tuple[float, float, Any]:
+    """(wall seconds, CPU seconds of the process, result): CPU time is steadier than wall
+    time on a busy machine."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = run()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def map_scaling(sizes: list[int], with_official: bool = True) -> None:
+    """Per-item cost of a map as it grows, ours and the official local runner's (which is
+    slow: minutes at 10,000 items)."""
+    official = official_mapping() if with_official else None
+    print("\nmap, one step per item, max_concurrency 10 (local runners, in memory):")
+    print(f"  {'items':>6}  {'ours wall':>10} {'ours CPU':>10}  {'official wall':>13} "
+          f"{'official CPU':>12}   (microseconds per item)")
+    for n in sizes:
+        wall, cpu, out = timed(lambda: DurableTestRunner(mapping).run({"n": n}))
+        if out.result != n:
+            raise RuntimeError(f"map of {n} items returned {out.result!r}")
+        line = f"  {n:>6}  {wall * 1e6 / n:>10.0f} {cpu * 1e6 / n:>10.0f}"
+        if official is not None:
+            from aws_durable_execution_sdk_python_testing.runner import (
+                DurableFunctionTestRunner)
+            with DurableFunctionTestRunner(official) as runner:
+                owall, ocpu, oout = timed(lambda: runner.run(
+                    json.dumps({"n": n}), execution_timeout=3600))
+            line += f"  {owall * 1e6 / n:>13.0f} {ocpu * 1e6 / n:>12.0f}"
+            if oout.result != str(n):
+                line += f"  (official returned {oout.result!r})"
+        print(line)
+
+
+def map_transactions(store: DynamoDBStore, n: int = 100) -> list[tuple[str, str]]:
+    """TransactWriteItems of an ``n``-item map on the DynamoDB store, items in each; and what
+    batching by 25 updates (the former rule) would have taken."""
+    sizes: list[int] = []
+    real = store._transact
+
+    def transact(fence: Any, items: list[Any]) -> None:
+        sizes.append(1 + len(items))
+        real(fence, items)
+    store._transact = transact  # type: ignore[method-assign]
+    updates: list[int] = []
+    real_checkpoint = store.checkpoint
+
+    def checkpoint(execution_id: str, holder: str, batch: Any) -> Any:
+        updates.append(len(batch))
+        return real_checkpoint(execution_id, holder, batch)
+    store.checkpoint = checkpoint  # type: ignore[method-assign]
+    record, _ = store.start_execution("bench-map", json.dumps({"n": n}))
+    try:
+        wall, _, out = timed(lambda: mapping.run(store, record.execution_id, "bench-map"))
+    finally:
+        del store._transact, store.checkpoint
+    ops = 1 + 2 * n
+    return [
+        (f"{n}-item map: operations / updates", f"{ops} / {sum(updates)}"),
+        ("TransactWriteItems (items in each, fence included)",
+         f"{len(sizes)} ({', '.join(map(str, sizes))}), {wall:.1f}s, {out.status.value}"),
+        ("former rule (25 updates per checkpoint)",
+         f"{-(-sum(updates) // 25)} TransactWriteItems of <= 26 items"),
+    ]
+
+
 def run_until(cloud: LocalCloud, pump: SchedulerPump, done: Callable[[], bool],
               timeout: float = 60.0) -> None:
     """Play AWS's part (Scheduler, the router's event source mapping) until ``done()``.
@@ -112,11 +201,24 @@ def counted(action: Callable[[], Any]) -> tuple[Counter[str], float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=10_000, help="ops of the replay case")
+    parser.add_argument("--only", choices=("map", "calls"), help="one section only")
+    parser.add_argument("--map-sizes", default="250,1000,4000,10000",
+                        help="items of the map cases (each at most 20,000)")
+    parser.add_argument("--no-official", action="store_true",
+                        help="skip the official SDK's runner in the map section")
     args = parser.parse_args()
     n_replay = max(100, min(args.steps, 20_000))
+    if args.only != "calls":
+        map_scaling([max(1, min(int(n), 20_000)) for n in args.map_sizes.split(",")],
+                    with_official=not args.no_official)
     rows: list[tuple[str, int, Counter[str], float]] = []
     with LocalCloud.start() as cloud:
         store = DynamoDBStore()
+        if args.only == "map":
+            print("\nmap on the DynamoDB store (moto):")
+            for label, value in map_transactions(store):
+                print(f"  {label:52} {value}")
+            return
         host = LambdaHost(store)
         for function in (steps, waiting, callback, child, parent):
             function.host = host
@@ -156,10 +258,15 @@ def main() -> None:
         rows.append(("start parent + invoke child + child resumes parent", 1, calls, secs))
 
         replay = replay_case(store, n_replay)
+        transactions = [] if args.only == "calls" else map_transactions(store)
     print_table(rows)
     print(f"\n{n_replay}-step execution on the DynamoDB store (moto):")
     for label, value in replay:
         print(f"  {label:46} {value}")
+    if transactions:
+        print("\nmap on the DynamoDB store (moto):")
+        for label, value in transactions:
+            print(f"  {label:52} {value}")
 
 
 def replay_case(store: DynamoDBStore, n: int) -> list[tuple[str, str]]:

@@ -66,7 +66,9 @@ def test_at_least_once_updates_are_batched() -> None:
     real = h.store.checkpoint
     h.store.checkpoint = lambda *a, **k: calls.append(len(a[2])) or real(*a, **k)  # type: ignore
     assert h.invoke().result == '"done"'
-    assert calls == [8, 8, 4]  # 20 updates (START+SUCCEED each) in 3 checkpoint calls
+    # the batch size counts operations (one stored item each), not updates: 8 steps'
+    # START+SUCCEED pairs make one call, 20 updates in 2 calls
+    assert calls == [16, 4]
 
 
 def test_saga_compensates_in_reverse_as_steps_then_reraises() -> None:

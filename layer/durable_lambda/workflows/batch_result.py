@@ -1,61 +1,159 @@
-"""``BatchResult``: what ``parallel`` and ``map`` return (per-branch status, result or error)."""
+"""``BatchResult``: what ``parallel`` and ``map`` return, with the SDK's names and semantics.
+
+``all`` holds one ``BatchItem`` per branch that *started*, in branch order: SUCCEEDED (with its
+result), FAILED (with its ``ErrorObject``) or STARTED (still running or suspended when the
+batch completed). Branches the batch never started are not listed, so a batch that reached
+``min_successful=2`` after two of four branches has ``total_count`` 2.
+"""
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from enum import Enum
+import logging
+from dataclasses import dataclass
 from typing import Any, Generic, Optional, TypeVar
 
-from durable_lambda.workflows.config import BatchItemStatus  # noqa: F401 (the SDK's home)
-from durable_lambda.workflows.errors import DurableError
+from durable_lambda.workflows.completion_policy import CompletionPolicy, CompletionReason
+from durable_lambda.workflows.config import (
+    BatchItemStatus, CompletionConfig, CompletionItemStatus)
+from durable_lambda.workflows.errors import raise_operation_error
+from durable_lambda.workflows.exceptions import (
+    ChildContextError, DurableOperationError, register_operation_error)
 from durable_lambda.workflows.model import ErrorObject
-from durable_lambda.workflows.serdes import SerDes, SerDesContext, deserialize, serialize
+from durable_lambda.workflows.serdes import register_batch_result_type
 
-T = TypeVar("T")
+__all__ = ["BatchItem", "BatchItemStatus", "BatchResult", "CompletionReason",
+           "BatchCompletionError", "BatchFailedError"]
 
-
-class CompletionReason(str, Enum):
-    ALL_COMPLETED = "ALL_COMPLETED"
-    MIN_SUCCESSFUL_REACHED = "MIN_SUCCESSFUL_REACHED"
-    FAILURE_TOLERANCE_EXCEEDED = "FAILURE_TOLERANCE_EXCEEDED"
+R = TypeVar("R")
+LOG = logging.getLogger("durable_lambda.workflows")
 
 
-class BatchFailedError(DurableError):
-    """``BatchResult.throw_if_error()``: the batch exceeded its failure tolerance."""
+class BatchCompletionError(DurableOperationError):
+    """``throw_if_error()`` of a batch that a ``should_complete`` decision completed as FAILED
+    although no item failed (reason CUSTOM_COMPLETION_FAILED)."""
 
-    def __init__(self, message: str, errors: list[ErrorObject]) -> None:
-        super().__init__(message)
-        self.errors = errors
+    __wire_module__ = "aws_durable_execution_sdk_python.concurrency.models"
+
+    def __init__(self, completion_reason: CompletionReason =
+                 CompletionReason.CUSTOM_COMPLETION_FAILED, message: Optional[str] = None,
+                 error_type: Optional[str] = None, data: Optional[str] = None,
+                 stack_trace: Optional[list[str]] = None) -> None:
+        super().__init__(message or "Batch completed as failed by should_complete "
+                         f"({completion_reason.value})", error_type, data, stack_trace)
+        self.completion_reason = completion_reason
+
+
+register_operation_error(BatchCompletionError)
+
+#: durable-lambda's older name: what ``throw_if_error()`` raises for a failed item
+BatchFailedError = ChildContextError
+
+
+def _error_dict(error: ErrorObject) -> dict[str, Any]:
+    """An error as the SDK's ``ErrorObject.to_dict`` writes it (in its order, no null fields),
+    so a checkpointed BatchResult reads the same in both implementations."""
+    fields = (("ErrorMessage", error.error_message), ("ErrorType", error.error_type),
+              ("ErrorData", error.error_data), ("StackTrace", error.stack_trace))
+    return {key: value for key, value in fields if value is not None}
 
 
 @dataclass(frozen=True)
-class BatchItem(Generic[T]):
+class BatchItem(Generic[R]):
+    """One branch: its index, status, result (SUCCEEDED) or error (FAILED)."""
+
     index: int
     status: BatchItemStatus
-    result: Optional[T] = None
+    result: Optional[R] = None
     error: Optional[ErrorObject] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "status": self.status.value, "result": self.result,
+                "error": _error_dict(self.error) if self.error else None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BatchItem[R]":
+        error = data.get("error")
+        return cls(data["index"], BatchItemStatus(data["status"]), data.get("result"),
+                   ErrorObject.from_dict(error) if error else None)
 
 
 @dataclass(frozen=True)
-class BatchResult(Generic[T]):
-    all: list[BatchItem[T]] = field(default_factory=list)
-    completion_reason: CompletionReason = CompletionReason.ALL_COMPLETED
+class BatchResult(Generic[R]):
+    """The items of the branches that started, and why the batch completed."""
 
-    def succeeded(self) -> list[BatchItem[T]]:
-        return [i for i in self.all if i.status is BatchItemStatus.SUCCEEDED]
+    all: list[BatchItem[R]]
+    completion_reason: CompletionReason
 
-    def failed(self) -> list[BatchItem[T]]:
-        return [i for i in self.all if i.status is BatchItemStatus.FAILED]
+    @classmethod
+    def from_dict(cls, data: dict[str, Any],
+                  completion_config: Optional[CompletionConfig] = None) -> "BatchResult[R]":
+        items = [BatchItem.from_dict(item) for item in data["all"]]
+        reason = data.get("completionReason")
+        if reason is None:
+            result: BatchResult[R] = cls.from_items(items, completion_config)
+            LOG.warning("BatchResult without completionReason: inferred %s from its items",
+                        result.completion_reason.value)
+            return result
+        return cls(items, CompletionReason(reason))
 
-    def started(self) -> list[BatchItem[T]]:
-        return [i for i in self.all if i.status is BatchItemStatus.STARTED]
+    @classmethod
+    def from_items(cls, items: list[BatchItem[R]],
+                   completion_config: Optional[CompletionConfig] = None) -> "BatchResult[R]":
+        """A result whose reason is inferred from the items (taken to be every branch)."""
+        succeeded = sum(1 for i in items if i.status is BatchItemStatus.SUCCEEDED)
+        failed = sum(1 for i in items if i.status is BatchItemStatus.FAILED)
+        policy = CompletionPolicy(len(items), completion_config or CompletionConfig())
+        decision = policy.decide(succeeded, failed, tuple(
+            CompletionItemStatus(index=i.index, status=i.status) for i in items))
+        return cls(items, policy.reason(succeeded, failed, decision))
 
-    def get_results(self) -> list[T]:
-        """Results of the succeeded branches, in branch order."""
-        return [i.result for i in self.succeeded()]  # type: ignore[misc]
+    def to_dict(self) -> dict[str, Any]:
+        return {"all": [item.to_dict() for item in self.all],
+                "completionReason": self.completion_reason.value}
 
-    def get_errors(self) -> list[ErrorObject]:
-        return [i.error for i in self.failed() if i.error is not None]
+    def _with(self, status: BatchItemStatus) -> list[BatchItem[R]]:
+        return [item for item in self.all if item.status is status]
+
+    def succeeded(self) -> list[BatchItem[R]]:
+        return self._with(BatchItemStatus.SUCCEEDED)
+
+    def failed(self) -> list[BatchItem[R]]:
+        return self._with(BatchItemStatus.FAILED)
+
+    def started(self) -> list[BatchItem[R]]:
+        return self._with(BatchItemStatus.STARTED)
+
+    @property
+    def status(self) -> BatchItemStatus:
+        """FAILED when any item failed (or a custom decision failed the batch)."""
+        if self.completion_reason is CompletionReason.CUSTOM_COMPLETION_FAILED:
+            return BatchItemStatus.FAILED
+        if self.completion_reason is CompletionReason.CUSTOM_COMPLETION_SUCCEEDED:
+            return BatchItemStatus.SUCCEEDED
+        return BatchItemStatus.FAILED if self.has_failure else BatchItemStatus.SUCCEEDED
+
+    @property
+    def has_failure(self) -> bool:
+        return any(item.status is BatchItemStatus.FAILED for item in self.all)
+
+    def throw_if_error(self) -> None:
+        """Raise the first failed item's error as a ``ChildContextError`` (its ``error_type``
+        the type that escaped the branch, ``__cause__`` that error rebuilt); a batch failed by a
+        custom decision with no failed item raises ``BatchCompletionError``."""
+        first = next((i for i in self.all if i.status is BatchItemStatus.FAILED), None)
+        if first is not None:
+            raise_operation_error(first.error, ChildContextError,
+                                  f"Batch item {first.index} failed without an ErrorObject.")
+        if self.completion_reason is CompletionReason.CUSTOM_COMPLETION_FAILED:
+            raise BatchCompletionError(self.completion_reason)
+
+    def get_results(self) -> list[R]:
+        """Results of the succeeded items, in branch order (None is a valid result)."""
+        return [item.result for item in self.all  # type: ignore[misc]
+                if item.status is BatchItemStatus.SUCCEEDED]
+
+    def get_errors(self) -> list[Optional[ErrorObject]]:
+        """One entry per failed item, in branch order."""
+        return [item.error for item in self.all if item.status is BatchItemStatus.FAILED]
 
     @property
     def success_count(self) -> int:
@@ -73,42 +171,5 @@ class BatchResult(Generic[T]):
     def total_count(self) -> int:
         return len(self.all)
 
-    @property
-    def has_failure(self) -> bool:
-        return self.failure_count > 0
 
-    @property
-    def status(self) -> str:
-        return "FAILED" if self.completion_reason is CompletionReason.FAILURE_TOLERANCE_EXCEEDED \
-            else "SUCCEEDED"
-
-    def throw_if_error(self) -> None:
-        """Raise ``BatchFailedError`` if the batch exceeded its failure tolerance."""
-        if self.status == "FAILED":
-            errors = self.get_errors()
-            first = errors[0].error_message if errors else ""
-            raise BatchFailedError(f"{self.failure_count} of {self.total_count} branches "
-                                   f"failed (first: {first})", errors)
-
-
-class BatchSerDes:
-    """Serializes a BatchResult as JSON, each item's result through the item serdes."""
-
-    def __init__(self, item_serdes: SerDes | None) -> None:
-        self._items = item_serdes
-
-    def serialize(self, value: BatchResult, context: SerDesContext) -> str:
-        items = [{"index": i.index, "status": i.status.value,
-                  "result": None if i.status is not BatchItemStatus.SUCCEEDED
-                  else serialize(self._items, i.result, context),
-                  "error": i.error.to_dict() if i.error else None} for i in value.all]
-        return json.dumps({"completionReason": value.completion_reason.value, "all": items},
-                          separators=(",", ":"))
-
-    def deserialize(self, data: str, context: SerDesContext) -> BatchResult:
-        raw: dict[str, Any] = json.loads(data)
-        items = [BatchItem(i["index"], BatchItemStatus(i["status"]),
-                           deserialize(self._items, i["result"], context),
-                           ErrorObject.from_dict(i["error"]) if i["error"] else None)
-                 for i in raw["all"]]
-        return BatchResult(items, CompletionReason(raw["completionReason"]))
+register_batch_result_type(BatchResult)

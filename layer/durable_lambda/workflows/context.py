@@ -15,7 +15,7 @@ from durable_lambda.workflows.exceptions import (
     CallbackError, CallbackSubmitterError, ChildContextError, StepError, ValidationError)
 from durable_lambda.workflows.ids import operation_id
 from durable_lambda.workflows.logger import Logger, LogInfo
-from durable_lambda.workflows.operations.batch import run_batch
+from durable_lambda.workflows.operations.batch import run_map, run_parallel
 from durable_lambda.workflows.operations.callback import Callback, create_callback
 from durable_lambda.workflows.operations.child import run_child, run_virtual_child
 from durable_lambda.workflows.operations.common import (
@@ -266,28 +266,15 @@ class DurableContext:
     def parallel(self, functions: Sequence[Callable[["DurableContext"], T]],
                  name: Optional[str] = None,
                  config: Optional[ParallelConfig] = None) -> BatchResult[T]:
-        """Run each ``f(child_context)`` as a branch; see ``operations/batch.py``."""
-        config = config or ParallelConfig()
+        """Run each ``f(child_context)`` (or ``ParallelBranch``) as a branch; see
+        ``operations/batch.py``."""
         with self._operation():
-            ref = self._next(name)
-            return run_batch(self.state, ref, SubType.PARALLEL, SubType.PARALLEL_BRANCH,
-                             "parallel-branch-", list(functions), self._batch_child(ref.id),
-                             config.max_concurrency, config.completion_config, config.serdes)
+            return run_parallel(self, functions, name, config)
 
     def map(self, inputs: Sequence[Any], func: Callable[["DurableContext", Any, int, Sequence[Any]], T],
             name: Optional[str] = None, config: Optional[MapConfig] = None) -> BatchResult[T]:
         """Run ``func(child_context, item, index, inputs)`` for every item as a branch."""
         if func is None:
             raise ValidationError("map needs a function")
-        config = config or MapConfig()
-        items = list(inputs)
-        branches = [lambda c, i=i, item=item: func(c, item, i, items) for i, item in enumerate(items)]
         with self._operation():
-            ref = self._next(_name(name, func))
-            return run_batch(self.state, ref, SubType.MAP, SubType.MAP_ITERATION, "map-item-",
-                             branches, self._batch_child(ref.id), config.max_concurrency,
-                             config.completion_config, config.serdes)
-
-    def _batch_child(self, batch_id: str) -> Callable[[str], "DurableContext"]:
-        batch_context = self.create_child_context(batch_id)
-        return batch_context.create_child_context
+            return run_map(self, inputs, func, _name(name, func), config)

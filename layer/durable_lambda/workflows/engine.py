@@ -28,10 +28,10 @@ DEFAULT_LEASE_MS = 15 * 60 * 1000
 
 @dataclass(frozen=True)
 class ExecutionOptions:
-    """Engine knobs: payload cap per checkpoint, updates per checkpoint call, I/O serdes."""
+    """Engine knobs: payload cap, distinct operations per checkpoint call, I/O serdes."""
 
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES
-    checkpoint_batch_size: int = 25
+    checkpoint_batch_size: int = 99  # one DynamoDB transaction
     serdes: Optional[SerDes] = None  # execution input and result
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from durable_lambda.workflows.errors import NonDeterministicExecutionError, error_object_of
+from durable_lambda.workflows.exceptions import OrphanedChildException
 from durable_lambda.workflows.model import (
     ErrorObject, ExecutionRecord, Operation, OperationType, OperationUpdate)
 from durable_lambda.workflows.outcome import (
@@ -15,6 +16,12 @@ from durable_lambda.workflows.plugin import NO_PLUGINS, PluginExecutor
 from durable_lambda.workflows.reducer import FINISHED, apply_update
 from durable_lambda.workflows.store import CheckpointStore
 from durable_lambda.workflows.suspend import SuspendExecution
+
+#: A checkpoint call is flushed at this many distinct operations (one DynamoDB transaction holds
+#: 99 of them next to its fence) or this many payload bytes (a transaction holds 4 MB).
+CHECKPOINT_MAX_OPERATIONS = 99
+CHECKPOINT_MAX_BYTES = 3 * 1024 * 1024
+
 
 class CheckpointFailed(BaseException):
     """The store rejected or failed a checkpoint (fenced, throttled...); ends the invocation.
@@ -39,13 +46,16 @@ class ExecutionState:
 
     def __init__(self, store: CheckpointStore, record: ExecutionRecord, holder: str, *,
                  clock: Callable[[], int] | None = None, max_payload_bytes: int | None = None,
-                 checkpoint_batch_size: int = 25) -> None:
+                 checkpoint_batch_size: int = CHECKPOINT_MAX_OPERATIONS) -> None:
         self.store = store
         self.holder = holder
         self.execution_id = record.execution_id
         self.created_ms = record.created_ms
         self.max_payload_bytes = max_payload_bytes
-        self._batch_size = max(1, checkpoint_batch_size)
+        self._batch_size = max(1, checkpoint_batch_size)  # distinct operations per call
+        self._pending_bytes: dict[str, int] = {}  # op id -> bytes of its buffered state
+        self._pending_total = 0
+        self._orphans: set[str] = set()  # ops of branches abandoned by a completed batch
         self._clock = clock or getattr(store, "now_ms", None) or (lambda: int(time.time() * 1000))
         self._ops: dict[str, Operation] = {op.id: op for op in record.operations}
         self._pending: list[OperationUpdate] = []
@@ -121,14 +131,48 @@ class ExecutionState:
         return op
 
     def _enqueue(self, update: OperationUpdate) -> Operation:
-        """Apply locally and buffer for the store; flushes when the batch is full."""
+        """Apply locally and buffer for the store.
+
+        One checkpoint call carries at most ``checkpoint_batch_size`` distinct operations (the
+        store writes one item per operation however many updates it got: a START + SUCCEED
+        pair takes one slot) and ``CHECKPOINT_MAX_BYTES`` of payloads: the buffer is flushed
+        before an update that would pass either. Raises ``OrphanedChildException`` for an
+        operation of a branch its completed map/parallel abandoned (``orphan_under``).
+        """
         with self._lock:
+            if update.id in self._orphans:
+                raise OrphanedChildException(
+                    f"operation {update.id} belongs to a map/parallel branch that was still "
+                    "running when its batch completed; its checkpoint is dropped", update.id)
+            size = len(update.payload or "") + (len(update.error.error_message or "")
+                                                if update.error else 0)
+            known = self._pending_bytes.get(update.id)
+            if self._pending and (
+                    (known is None and len(self._pending_bytes) >= self._batch_size)
+                    or self._pending_total - (known or 0) + size > CHECKPOINT_MAX_BYTES):
+                self.flush()
             op = apply_update(self._ops.get(update.id), update, self.now_ms())
             self._ops[update.id] = op
             self._pending.append(update)
-            if len(self._pending) >= self._batch_size:
-                self.flush()
-            return self._ops[update.id]
+            self._pending_total += size - self._pending_bytes.get(update.id, 0)
+            self._pending_bytes[update.id] = size
+            return op
+
+    def orphan_under(self, context_id: str) -> None:
+        """Freeze the operations known under ``context_id`` (a completed map/parallel): their
+        later checkpoints raise ``OrphanedChildException``, as the SDK refuses checkpoints of
+        branches still running when their batch completed."""
+        with self._lock:
+            children: dict[str, list[str]] = {}
+            for op in self._ops.values():
+                if op.parent_id:
+                    children.setdefault(op.parent_id, []).append(op.id)
+            todo = list(children.get(context_id, ()))
+            while todo:
+                op_id = todo.pop()
+                if op_id not in self._orphans:
+                    self._orphans.add(op_id)
+                    todo.extend(children.get(op_id, ()))
 
     def flush(self) -> None:
         """Persist buffered updates in one fenced checkpoint call (store values win)."""
@@ -136,6 +180,7 @@ class ExecutionState:
             if not self._pending:
                 return
             batch, self._pending = self._pending, []
+            self._pending_bytes, self._pending_total = {}, 0
             try:
                 stored = self.store.checkpoint(self.execution_id, self.holder, batch)
             except Exception as exc:  # noqa: BLE001 - any store failure ends the invocation

@@ -1,135 +1,269 @@
-"""``parallel`` and ``map``: branches as child contexts under one CONTEXT operation.
+"""``parallel`` and ``map``: branches under one CONTEXT operation, scheduled as the SDK does.
 
-Branch ``i`` (0-based) gets operation id ``operation_id(i, batch_op_id)`` and name
-``"parallel-branch-{i}"`` / ``"map-item-{i}"``, like the official SDK. Branches run in a thread
-pool of ``max_concurrency`` workers (all branches at once when None; inline when 1). A branch
-that suspends (wait, callback, retry, invoke...) frees its worker, like the SDK. The batch
-completes per ``CompletionConfig``; branches not started by then are never started, running
-ones are waited for and reported as STARTED. If it cannot complete yet, the batch suspends with
-the merged plans of its suspended branches. Its ``BatchResult`` is checkpointed on its CONTEXT
-operation, so replays return it without re-running branches.
+Operations: the batch is a CONTEXT operation (sub type ``Map`` / ``Parallel``); branch ``i``
+(0-based) has id ``operation_id(i, batch_id)``, name ``"map-item-{i}"`` /
+``"parallel-branch-{i}"`` unless ``MapConfig.item_namer`` / ``ParallelBranch.name`` names it,
+and is a CONTEXT operation of sub type ``MapIteration`` / ``ParallelBranch`` (NESTED), or no
+operation at all (FLAT: its operations report to the batch, ids still derived from the branch).
+
+Scheduling: branches start in index order, at most ``max_concurrency`` in flight. A branch
+that suspends (wait, callback, retry, invoke...) keeps its slot, so when every branch in
+flight is suspended the batch suspends with their merged resume plans. Finished branches come
+back through one completion queue (``CompletionPool``): each costs O(1), the whole batch O(n).
+The batch completes per ``CompletionPolicy``; branches not started by then never start and are
+not listed in the ``BatchResult``; branches still running are reported STARTED and their
+further checkpoints are dropped (``ExecutionState.orphan``). The result is checkpointed on the
+batch operation with ``config.serdes`` (branch results with ``item_serdes or serdes``).
 """
 from __future__ import annotations
 
-import threading
+import enum
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from durable_lambda.workflows.batch_result import (
-    BatchItem, BatchItemStatus, BatchResult, BatchSerDes, CompletionReason)
-from durable_lambda.workflows.config import CompletionConfig
-from durable_lambda.workflows.errors import ValidationError
+from durable_lambda.core.concurrency import CompletionPool
+from durable_lambda.workflows.batch_result import BatchItem, BatchItemStatus, BatchResult
+from durable_lambda.workflows.completion_policy import CompletionPolicy
+from durable_lambda.workflows.config import (
+    CompletionConfig, CompletionItemStatus, MapConfig, NestingType, ParallelBranch,
+    ParallelConfig)
+from durable_lambda.workflows.errors import error_object_of
+from durable_lambda.workflows.exceptions import (
+    DurableOperationError, ExecutionError, InvocationError, OrphanedChildException)
 from durable_lambda.workflows.ids import operation_id
-from durable_lambda.workflows.operations.child import run_child
-from durable_lambda.workflows.operations.common import OpRef
+from durable_lambda.workflows.model import ErrorObject
+from durable_lambda.workflows.operations.batch_summary import (
+    CompletionRecord, replay_result, summary_generator)
+from durable_lambda.workflows.operations.child import run_child, run_virtual_child
+from durable_lambda.workflows.operations.common import OpRef, SubType
 from durable_lambda.workflows.serdes import SerDes
-from durable_lambda.workflows.state import ExecutionState, error_object
 from durable_lambda.workflows.suspend import SuspendExecution
 
-Branch = Callable[[Any], Any]  # (child DurableContext) -> result
+#: Threads one batch uses at most. Branches beyond it wait for a thread (still in flight);
+#: Lambda allows 1,024 threads per execution environment.
+MAX_BRANCH_THREADS = 64
+
+Branch = Callable[[Any], Any]  # (branch DurableContext) -> result
 
 
-@dataclass
-class _Counters:
-    total: int
-    config: CompletionConfig
-    succeeded: int = 0
-    failed: int = 0
+@dataclass(frozen=True)
+class BatchSpec:
+    """What one map/parallel runs: its branches and the batch's options."""
 
-    def reason(self) -> Optional[CompletionReason]:
-        """Why the batch is complete now, or None if it must go on."""
-        cfg = self.config
-        if cfg.tolerated_failure_count is not None and self.failed > cfg.tolerated_failure_count:
-            return CompletionReason.FAILURE_TOLERANCE_EXCEEDED
-        if cfg.tolerated_failure_percentage is not None and self.total and \
-                self.failed * 100 / self.total > cfg.tolerated_failure_percentage:
-            return CompletionReason.FAILURE_TOLERANCE_EXCEEDED
-        if self.succeeded + self.failed == self.total:
-            return CompletionReason.ALL_COMPLETED
-        if cfg.min_successful is not None and self.succeeded >= cfg.min_successful:
-            return CompletionReason.MIN_SUCCESSFUL_REACHED
-        return None
+    sub_type: str
+    branch_sub_type: str
+    name_prefix: str
+    branches: Sequence[Branch]
+    max_concurrency: Optional[int]
+    completion: CompletionConfig
+    serdes: Optional[SerDes]  # the BatchResult
+    item_serdes: Optional[SerDes]  # each branch's result
+    nesting: NestingType
+    summary: Optional[Callable[[Any], str]]  # the user's summary_generator
+
+
+def run_map(context: Any, inputs: Sequence[Any], func: Callable[..., Any], name: Optional[str],
+            config: Optional[MapConfig]) -> BatchResult[Any]:
+    """``context.map``: ``func(branch_context, item, index, inputs)`` for every item."""
+    config = config or MapConfig()
+    config.completion_config._validate_for_total(len(inputs))
+    ref = context._next(name)
+    items = inputs
+    spec = BatchSpec(SubType.MAP, SubType.MAP_ITERATION, "map-item-",
+                     [lambda c, i=i, x=x: func(c, x, i, items) for i, x in enumerate(items)],
+                     config.max_concurrency, config.completion_config, config.serdes,
+                     config.item_serdes or config.serdes, config.nesting_type,
+                     config.summary_generator)
+    namer = config.item_namer
+    # item_namer runs inside the batch operation: a failing namer fails the map
+    return _run(context, ref, spec, lambda: [namer(x, i) if namer else None
+                                             for i, x in enumerate(items)])
+
+
+def run_parallel(context: Any, functions: Sequence[Branch], name: Optional[str],
+                 config: Optional[ParallelConfig]) -> BatchResult[Any]:
+    """``context.parallel``: each ``f(branch_context)`` (or ``ParallelBranch``) as a branch."""
+    config = config or ParallelConfig()
+    config.completion_config._validate_for_total(len(functions))
+    ref = context._next(name)
+    functions = list(functions)
+    spec = BatchSpec(SubType.PARALLEL, SubType.PARALLEL_BRANCH, "parallel-branch-", functions,
+                     config.max_concurrency, config.completion_config, config.serdes,
+                     config.item_serdes or config.serdes, config.nesting_type,
+                     config.summary_generator)
+    return _run(context, ref, spec, lambda: [
+        f.name if isinstance(f, ParallelBranch) else None for f in functions])
+
+
+def _run(context: Any, ref: OpRef, spec: BatchSpec,
+         names: Callable[[], list[Optional[str]]]) -> BatchResult[Any]:
+    batch_context = context.create_child_context(ref.id)
+    result_type = "MapResult" if spec.sub_type == SubType.MAP else "ParallelResult"
+    return run_child(context.state, ref, spec.sub_type,
+                     lambda: _Coordinator(context.state, ref, spec, names(), batch_context).run(),
+                     spec.serdes, summary_generator=summary_generator(result_type, spec.summary))
+
+
+class _Kind(enum.Enum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    SUSPENDED = "SUSPENDED"
+    ORPHANED = "ORPHANED"  # its checkpoint was refused: the batch completed meanwhile
+    FATAL = "FATAL"  # ends the invocation (non-determinism, checkpoint failure, retryable)
 
 
 @dataclass(frozen=True)
 class _Outcome:
     index: int
-    item: Optional[BatchItem] = None  # finished (SUCCEEDED / FAILED)
-    suspended: Optional[SuspendExecution] = None
-    fatal: Optional[BaseException] = None  # checkpoint failure etc.: ends the invocation
+    kind: _Kind
+    result: Any = None
+    error: Optional[ErrorObject] = None
+    suspension: Optional[SuspendExecution] = None
+    fatal: Optional[BaseException] = None
 
 
-def run_batch(state: ExecutionState, ref: OpRef, sub_type: str, branch_sub_type: str,
-              name_prefix: str, branches: Sequence[Branch], make_context: Callable[[str], Any],
-              max_concurrency: Optional[int], completion: CompletionConfig,
-              item_serdes: SerDes | None) -> BatchResult:
-    if max_concurrency is not None and max_concurrency < 1:
-        raise ValidationError(f"max_concurrency must be >= 1, got {max_concurrency}")
-    if completion.min_successful is not None and completion.min_successful < 0:
-        raise ValidationError(f"min_successful must be >= 0, got {completion.min_successful}")
-    stop = threading.Event()
+def _branch_error(exc: BaseException) -> ErrorObject:
+    """A failed item's error: the type that escaped the branch (not the ChildContextError
+    wrapping it), as the SDK records it."""
+    if isinstance(exc, DurableOperationError):
+        return ErrorObject(exc.error_type, exc.message or "", exc.data, exc.stack_trace)
+    return error_object_of(exc)
 
-    def run_branch(index: int) -> _Outcome:
-        if stop.is_set():
-            return _Outcome(index)
-        branch_id = operation_id(index, ref.id)
-        child = make_context(branch_id)
+
+class _Coordinator:
+    """One live run of a batch: admits branches, consumes their outcomes, decides."""
+
+    def __init__(self, state: Any, ref: OpRef, spec: BatchSpec, names: list[Optional[str]],
+                 batch_context: Any) -> None:
+        self.state, self.ref, self.spec, self.batch_context = state, ref, spec, batch_context
+        self.names = names  # custom branch names (None: "{name_prefix}{index}")
+        n = len(spec.branches)
+        self.policy = CompletionPolicy(n, spec.completion)
+        self.status: list[Optional[BatchItemStatus]] = [None] * n  # None: not started
+        self.results: dict[int, Any] = {}
+        self.errors: dict[int, ErrorObject] = {}
+        self.succeeded = self.failed = 0
+
+    # -- one branch (runs in a worker thread) ----------------------------------------------
+    def run_branch(self, index: int) -> _Outcome:
+        spec = self.spec
+        branch_id = operation_id(index, self.ref.id)
         try:
-            result = run_child(state, OpRef(branch_id, ref.id, f"{name_prefix}{index}"),
-                               branch_sub_type, lambda: branches[index](child), item_serdes)
+            if spec.nesting is NestingType.FLAT:
+                result = self._run_flat(index, branch_id)
+            else:
+                child = self.batch_context.create_child_context(branch_id)
+                result = run_child(self.state, OpRef(branch_id, self.ref.id, self._name(index)),
+                                   spec.branch_sub_type, lambda: spec.branches[index](child),
+                                   spec.item_serdes)
         except SuspendExecution as suspension:
-            return _Outcome(index, suspended=suspension)
+            return _Outcome(index, _Kind.SUSPENDED, suspension=suspension)
+        except OrphanedChildException:
+            return _Outcome(index, _Kind.ORPHANED)
+        except ExecutionError as exc:
+            return _Outcome(index, _Kind.FATAL, fatal=exc)
         except Exception as exc:  # noqa: BLE001 - a failed branch is a batch item
-            return _Outcome(index, BatchItem(index, BatchItemStatus.FAILED, error=error_object(exc)))
-        except BaseException as exc:  # noqa: BLE001 - re-raised by the batch thread
-            return _Outcome(index, fatal=exc)
-        return _Outcome(index, BatchItem(index, BatchItemStatus.SUCCEEDED, result))
+            if isinstance(exc, InvocationError) and exc.is_retryable():
+                return _Outcome(index, _Kind.FATAL, fatal=exc)  # the invocation is retried
+            return _Outcome(index, _Kind.FAILED, error=_branch_error(exc))
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the coordinator
+            return _Outcome(index, _Kind.FATAL, fatal=exc)
+        return _Outcome(index, _Kind.SUCCEEDED, result=result)
 
-    def body() -> BatchResult:
-        counters = _Counters(len(branches), completion)
-        items = [BatchItem(i, BatchItemStatus.STARTED) for i in range(len(branches))]
-        suspensions: list[SuspendExecution] = []
-        reason = counters.reason()
-        for outcome in _execute(run_branch, len(branches), max_concurrency, stop):
-            if outcome.fatal is not None:
-                stop.set()
-                raise outcome.fatal
-            if reason is not None:
-                continue  # completed already: late finishers stay STARTED
-            if outcome.suspended is not None:
-                suspensions.append(outcome.suspended)
-            elif outcome.item is not None:
-                items[outcome.index] = outcome.item
-                if outcome.item.status is BatchItemStatus.SUCCEEDED:
-                    counters.succeeded += 1
-                else:
-                    counters.failed += 1
-                reason = counters.reason()
-                if reason is not None:
-                    stop.set()
-        if reason is None:
-            raise SuspendExecution.merge(f"{sub_type} {ref.id}: branches pending", suspensions)
+    def _run_flat(self, index: int, branch_id: str) -> Any:
+        """A virtual branch: no operation of its own; its operations report to the batch."""
+        child = self.batch_context.create_child_context(branch_id, is_virtual=True)
+        return run_virtual_child(self.state, OpRef(branch_id, self.ref.id, self._name(index)),
+                                 self.spec.branch_sub_type,
+                                 lambda: self.spec.branches[index](child), self.spec.item_serdes)
+
+    # -- the coordinator (the calling thread) ----------------------------------------------
+    def run(self) -> BatchResult[Any]:
+        op = self.state.get(self.ref.id)
+        record = CompletionRecord.parse(op.result) if op is not None and op.replay_children \
+            else None
+        return self._live() if record is None else replay_result(record, self._terminal_item)
+
+    def _terminal_item(self, index: int) -> BatchItem[Any]:
+        """A branch the recorded decision saw finished, re-derived from its checkpoints."""
+        outcome = self.run_branch(index)
+        if outcome.kind is _Kind.FATAL and outcome.fatal is not None:
+            raise outcome.fatal
+        if outcome.kind is _Kind.SUCCEEDED:
+            return BatchItem(index, BatchItemStatus.SUCCEEDED, outcome.result)
+        if outcome.kind is _Kind.FAILED:
+            return BatchItem(index, BatchItemStatus.FAILED, error=outcome.error)
+        return BatchItem(index, BatchItemStatus.STARTED)
+
+    def _live(self) -> BatchResult[Any]:
+        n = len(self.spec.branches)
+        limit = min(self.spec.max_concurrency or n, n)
+        suspended: dict[int, SuspendExecution] = {}
+        admitted = running = 0
+        with CompletionPool[_Outcome](min(limit, MAX_BRANCH_THREADS), "durable-branch") as pool:
+            decision = self.policy.decide(0, 0, self._snapshot())
+            while not (self.policy.is_complete(self.succeeded, self.failed, decision)
+                       or self.policy.tolerance_exceeded(self.failed)):
+                while admitted < n and admitted - self._finished() < limit:
+                    self.status[admitted] = BatchItemStatus.STARTED
+                    pool.submit(self.run_branch, admitted)
+                    admitted += 1
+                    running += 1
+                if running == 0:  # every branch in flight waits: the batch suspends
+                    raise SuspendExecution.merge(
+                        f"{self.spec.sub_type} {self.ref.id}: branches pending",
+                        [suspended[i] for i in sorted(suspended)])
+                outcome = pool.next()
+                running -= 1
+                if outcome.kind is _Kind.SUSPENDED and outcome.suspension is not None:
+                    suspended[outcome.index] = outcome.suspension
+                elif not self._apply(outcome):
+                    break  # orphaned: an enclosing context completed
+                decision = self.policy.decide(self.succeeded, self.failed, self._snapshot())
+            reason = self.policy.reason(self.succeeded, self.failed, decision)
+            for outcome in pool.drain():  # branches that finished as the batch completed
+                running -= 1
+                self._apply(outcome)
+            if running:
+                self.state.orphan_under(self.ref.id)
+        return self._result(reason)
+
+    def _name(self, index: int) -> str:
+        name = self.names[index]
+        return name if name is not None else f"{self.spec.name_prefix}{index}"
+
+    def _finished(self) -> int:
+        return self.succeeded + self.failed
+
+    def _apply(self, outcome: _Outcome) -> bool:
+        """Record a finished branch; False when it was orphaned."""
+        if outcome.kind is _Kind.FATAL and outcome.fatal is not None:
+            raise outcome.fatal
+        if outcome.kind is _Kind.SUCCEEDED:
+            self.status[outcome.index] = BatchItemStatus.SUCCEEDED
+            self.results[outcome.index] = outcome.result
+            self.succeeded += 1
+        elif outcome.kind is _Kind.FAILED and outcome.error is not None:
+            self.status[outcome.index] = BatchItemStatus.FAILED
+            self.errors[outcome.index] = outcome.error
+            self.failed += 1
+        return outcome.kind is not _Kind.ORPHANED
+
+    def _snapshot(self) -> tuple[CompletionItemStatus, ...]:
+        """Per-branch status for a ``should_complete`` predicate (O(n): only with one)."""
+        if not self.policy.custom:
+            return ()
+        return tuple(CompletionItemStatus(index=i, name=self.names[i], status=status)
+                     for i, status in enumerate(self.status))
+
+    def _result(self, reason: Any) -> BatchResult[Any]:
+        items: list[BatchItem[Any]] = []
+        for index, status in enumerate(self.status):
+            if status is BatchItemStatus.SUCCEEDED:
+                items.append(BatchItem(index, status, self.results[index]))
+            elif status is BatchItemStatus.FAILED:
+                items.append(BatchItem(index, status, error=self.errors[index]))
+            elif status is BatchItemStatus.STARTED:
+                items.append(BatchItem(index, status))
         return BatchResult(items, reason)
-
-    return run_child(state, ref, sub_type, body, BatchSerDes(item_serdes))
-
-
-def _execute(run_branch: Callable[[int], _Outcome], count: int, max_concurrency: Optional[int],
-             stop: threading.Event):
-    """Yield branch outcomes as they finish (inline when one worker suffices)."""
-    workers = min(max_concurrency or count, count)
-    if workers <= 1:
-        for index in range(count):
-            yield run_branch(index)
-        return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="durable-branch") as pool:
-        pending: set[Future[_Outcome]] = {pool.submit(run_branch, i) for i in range(count)}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            finished = [f.result() for f in done if not f.cancelled()]
-            for outcome in sorted(finished, key=lambda o: o.index):
-                yield outcome
-            if stop.is_set():  # never start the rest; running branches are waited for
-                pending = {f for f in pending if not f.cancel()}
