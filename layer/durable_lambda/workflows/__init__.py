@@ -53,7 +53,8 @@ _EXPORTS = {
                        "OperationInfo OperationStartInfo OperationEndInfo OperationChangeInfo "
                        "UserFunctionOutcome UserFunctionStartInfo UserFunctionEndInfo "
                        "PropagationInput PropagationMetadata"),
-    **_names("batch_result", "BatchResult BatchItem CompletionReason BatchFailedError"),
+    **_names("batch_result", "BatchResult BatchItem CompletionReason BatchFailedError "
+                             "BatchCompletionError"),
     **_names("engine", "ExecutionOptions run_invocation"),
     **_names("outcome", "InvocationOutcome OutcomeStatus ResumePlan"),
     **_names("saga", "Saga"),

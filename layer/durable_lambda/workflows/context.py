@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Concatenate, Optional, ParamSpec, TypeVar
 
@@ -105,6 +104,7 @@ class DurableContext:
         self._parent_id = parent_id
         self._id_prefix = step_id_prefix if step_id_prefix is not None else parent_id
         self._counter = 0
+        self._peeked: tuple[int, str] = (0, "")
         self._replay = ReplayTracker(state.get, replay_status is ReplayStatus.REPLAY)
         self._log_info = LogInfo(state, parent_id)
         self.logger: Logger = (logger.with_is_replaying(self.is_replaying) if logger else
@@ -161,15 +161,20 @@ class DurableContext:
                 f"durable operation {name or ''!r} called inside step "
                 f"{self.state.running_step!r}: steps cannot contain durable operations; "
                 f"use run_in_child_context to group operations")
+        op_id = self._peek_id()
         self._counter += 1
-        return OpRef(operation_id(self._counter, self._id_prefix), self._parent_id, name)
+        return OpRef(op_id, self._parent_id, name)
 
-    @contextmanager
-    def _operation(self) -> Iterator[None]:
+    def _operation(self) -> Any:
         """Replay bookkeeping around the next operation of this context (``replay``)."""
-        with self._replay.around(operation_id(self._counter + 1, self._id_prefix),
-                                 lambda: operation_id(self._counter + 1, self._id_prefix)):
-            yield
+        return self._replay.around(self._peek_id)
+
+    def _peek_id(self) -> str:
+        """The id the next operation of this context will take (derived once)."""
+        n = self._counter + 1
+        if self._peeked[0] != n:
+            self._peeked = (n, operation_id(n, self._id_prefix))
+        return self._peeked[1]
 
     # -- operations ------------------------------------------------------------------------
     def step(self, func: Callable[[StepContext], T], name: Optional[str] = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from durable_lambda.workflows.engine import (
     DEFAULT_LEASE_MS, DurableHandler, ExecutionOptions, run_invocation)
@@ -19,15 +19,14 @@ from durable_lambda.workflows.exceptions import PluginLoadError
 from durable_lambda.workflows.host import ExecutionHost, default_host
 from durable_lambda.workflows.model import ExecutionRecord, Operation, OperationType
 from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus
-from durable_lambda.workflows.plugin import (
-    DurableExecutionInvocationOutput, DurableInstrumentationPluginFactory, InvocationStatus,
-    PluginExecutor)
 from durable_lambda.workflows.state import ExecutionState
 from durable_lambda.workflows.store import CheckpointStore
 
-_STATUS = {OutcomeStatus.SUCCEEDED: InvocationStatus.SUCCEEDED,
-           OutcomeStatus.FAILED: InvocationStatus.FAILED,
-           OutcomeStatus.SUSPENDED: InvocationStatus.PENDING}
+if TYPE_CHECKING:
+    from durable_lambda.workflows.plugin_info import DurableInstrumentationPluginFactory
+
+_STATUS = {OutcomeStatus.SUCCEEDED: "SUCCEEDED", OutcomeStatus.FAILED: "FAILED",
+           OutcomeStatus.SUSPENDED: "PENDING"}
 _EXTERNAL = (OperationType.CALLBACK, OperationType.CHAINED_INVOKE)
 
 
@@ -37,7 +36,7 @@ class DurableFunction:
     def __init__(self, func: DurableHandler, *, name: Optional[str] = None,
                  host: Optional[ExecutionHost] = None,
                  options: Optional[ExecutionOptions] = None,
-                 plugins: Optional[list[DurableInstrumentationPluginFactory]] = None) -> None:
+                 plugins: Optional[list["DurableInstrumentationPluginFactory"]] = None) -> None:
         self.func = func
         self._name = name
         self.host = host
@@ -65,6 +64,9 @@ class DurableFunction:
             return run_invocation(self.func, store, execution_id, holder, record=record,
                                   lease_ms=lease_ms, options=self.options,
                                   lambda_context=lambda_context, clock=clock)
+        from durable_lambda.workflows.plugin_executor import PluginExecutor  # only with plugins
+        from durable_lambda.workflows.plugin_info import (
+            DurableExecutionInvocationOutput, InvocationStatus)
         plugins = PluginExecutor(self.plugins)
 
         def handler(event: Any, context: Any) -> Any:
@@ -88,7 +90,7 @@ class DurableFunction:
                     InvocationStatus.RETRY, error=error_object_of(exc)))
                 raise
             plugins.on_invocation_end(DurableExecutionInvocationOutput(
-                _STATUS[outcome.status],
+                InvocationStatus(_STATUS[outcome.status]),
                 outcome.result if outcome.status is OutcomeStatus.SUCCEEDED else None,
                 outcome.error))
         return outcome
@@ -104,7 +106,7 @@ def updated_since_last_invocation(operations: Mapping[str, Operation]) -> frozen
                      if op.type in _EXTERNAL and op.end_seq is not None and op.end_seq > last)
 
 
-def _checked(plugins: Optional[list[Any]]) -> list[DurableInstrumentationPluginFactory]:
+def _checked(plugins: Optional[list[Any]]) -> list["DurableInstrumentationPluginFactory"]:
     """The factories, each with a callable ``create_plugin`` (else ``PluginLoadError``)."""
     for factory in plugins or []:
         if not callable(getattr(factory, "create_plugin", None)):
@@ -116,7 +118,7 @@ def _checked(plugins: Optional[list[Any]]) -> list[DurableInstrumentationPluginF
 
 
 def durable_execution(func: Optional[DurableHandler] = None, *, boto3_client: Any = None,
-                      plugins: Optional[list[DurableInstrumentationPluginFactory]] = None,
+                      plugins: Optional[list["DurableInstrumentationPluginFactory"]] = None,
                       name: Optional[str] = None, host: Optional[ExecutionHost] = None,
                       options: Optional[ExecutionOptions] = None) -> Any:
     """Decorator, bare (``@durable_execution``) or with arguments

@@ -25,7 +25,7 @@ from __future__ import annotations
 from durable_lambda.workflows.model import (  # noqa: F401 (the SDK's plugin module has them)
     ErrorObject, Operation, OperationStatus, OperationUpdate)
 from durable_lambda.workflows.plugin_executor import (  # noqa: F401 (re-exported)
-    NO_PLUGINS, PluginExecutor, PluginHost)
+    PluginExecutor, PluginHost)
 from durable_lambda.workflows.plugin_info import (  # noqa: F401 (re-exported)
     DurableExecutionInvocationOutput, DurableInstrumentationPlugin,
     DurableInstrumentationPluginFactory, InvocationEndInfo, InvocationInfo, InvocationStartInfo,

@@ -16,6 +16,7 @@ from durable_lambda.workflows.identifier import OperationIdentifier
 from durable_lambda.workflows.model import (
     ErrorObject, Operation, OperationStatus, OperationUpdate)
 from durable_lambda.workflows.model import OperationType as ModelOperationType
+from durable_lambda.workflows.plugin_hooks import NoPlugins
 from durable_lambda.workflows.plugin_info import (
     TERMINAL, DurableExecutionInvocationOutput, DurableInstrumentationPlugin,
     DurableInstrumentationPluginFactory, InvocationEndInfo, InvocationStartInfo, InvocationStatus,
@@ -55,7 +56,7 @@ class _Claim:
             self._executor.execute_plugins(info)
 
 
-class PluginExecutor:
+class PluginExecutor(NoPlugins):
     """One invocation's plugin instances, built by ``on_invocation_start``; single use."""
 
     def __init__(self, plugins: Optional[list[DurableInstrumentationPluginFactory]]) -> None:
@@ -299,12 +300,15 @@ class PluginExecutor:
             self.execute_plugins(OperationChangeInfo(
                 execution_arn, infos_of({op.id: op for op in changed}), infos_of(operations)))
 
-    def wrap_user_function(self, func: Callable[..., Any], identifier: OperationIdentifier,
+    def wrap_user_function(self, func: Callable[..., Any], ref: Any,
+                           operation_type: ModelOperationType, sub_type: str,
                            is_replay_children: bool = False, attempt: Optional[int] = None
                            ) -> Callable[..., Any]:
-        """``func`` with the user-function start and end hooks around it."""
+        """``func`` with the user-function start and end hooks around it (``ref``: the
+        operation's ``OpRef``)."""
         if not self.has_plugins:
             return func
+        identifier = _identifier(ref, operation_type, sub_type)
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -322,12 +326,26 @@ class PluginExecutor:
                 self.on_user_function_end(start, error, outcome=outcome)
         return wrapper
 
+    def child_context_ended(self, ref: Any, sub_type: str, status: OperationStatus,
+                            error: Optional[ErrorObject] = None, is_replayed: bool = False
+                            ) -> None:
+        """A child context (``ref``: its ``OpRef``) ended without a new terminal checkpoint."""
+        if self.has_plugins:
+            self.on_child_context_end(_identifier(ref, ModelOperationType.CONTEXT, sub_type),
+                                      status, error=error, is_replayed=is_replayed)
+
     def _once(self, seen: set[str], operation_id: str) -> bool:
         with self.claim_lock:
             if operation_id in seen:
                 return False
             seen.add(operation_id)
             return True
+
+
+def _identifier(ref: Any, operation_type: ModelOperationType,
+                sub_type: str) -> OperationIdentifier:
+    return OperationIdentifier(ref.id, sub_type, ref.parent_id, ref.name,
+                               operation_type=operation_type)
 
 
 class PluginHost:
@@ -368,7 +386,4 @@ class PluginHost:
         return decorator
 
 
-#: the executor of invocations without plugins (every hook is a no-op)
-NO_PLUGINS = PluginExecutor(None)
-
-__all__ = ["NO_PLUGINS", "PluginExecutor", "PluginHost", "OperationInfo"]
+__all__ = ["PluginExecutor", "PluginHost", "OperationInfo"]

@@ -10,9 +10,7 @@ once the next operation of the context has no record. ``context.logger`` drops r
 """
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from enum import Enum
 
 from durable_lambda.workflows.model import Operation, OperationType
@@ -25,35 +23,52 @@ class ReplayStatus(Enum):
 
 
 class ReplayTracker:
-    """The replay status of one context (``lookup(op_id)`` reads the recorded operation)."""
+    """The replay status of one context (``lookup(op_id)`` reads the recorded operation).
+
+    The status only ever goes from REPLAY to NEW, so it is read without a lock.
+    """
+
+    __slots__ = ("_lookup", "_replaying")
 
     def __init__(self, lookup: Callable[[str], Operation | None], replaying: bool) -> None:
         self._lookup = lookup
-        self._status = ReplayStatus.REPLAY if replaying else ReplayStatus.NEW
-        self._lock = threading.Lock()
+        self._replaying = replaying
 
     def is_replaying(self) -> bool:
-        with self._lock:
-            return self._status is ReplayStatus.REPLAY
+        return self._replaying
 
-    def _new(self) -> None:
-        with self._lock:
-            self._status = ReplayStatus.NEW
+    @property
+    def status(self) -> ReplayStatus:
+        return ReplayStatus.REPLAY if self._replaying else ReplayStatus.NEW
 
-    @contextmanager
-    def around(self, op_id: str, next_id: Callable[[], str]) -> Iterator[None]:
-        """Wrap the operation ``op_id``; ``next_id()`` is the id of the one after it."""
-        was = self.is_replaying()
-        op = self._lookup(op_id) if was else None
+    def around(self, next_id: Callable[[], str]) -> "_Around":
+        """Wrap the context's next operation; ``next_id()`` is the id its next operation
+        takes (before the operation: this one's; after it: the following one's)."""
+        return _Around(self, next_id)
+
+
+class _Around:
+    """The replay boundary around one operation (see the module docstring)."""
+
+    __slots__ = ("_tracker", "_next_id", "_flip_after")
+
+    def __init__(self, tracker: ReplayTracker, next_id: Callable[[], str]) -> None:
+        self._tracker, self._next_id, self._flip_after = tracker, next_id, False
+
+    def __enter__(self) -> None:
+        tracker = self._tracker
+        if not tracker._replaying:
+            return
+        op = tracker._lookup(self._next_id())
         terminal = op is not None and op.status in FINISHED
         step = op is not None and op.type is OperationType.STEP
-        flip_after = was and op is not None and not terminal and not step
-        if was and (op is None or (step and not terminal)):
-            self._new()
-        try:
-            yield
-        finally:
-            if flip_after:
-                self._new()
-            elif self.is_replaying() and self._lookup(next_id()) is None:
-                self._new()
+        self._flip_after = op is not None and not terminal and not step
+        if op is None or (step and not terminal):
+            tracker._replaying = False
+
+    def __exit__(self, *exc: object) -> None:
+        tracker = self._tracker
+        if self._flip_after:
+            tracker._replaying = False
+        elif tracker._replaying and tracker._lookup(self._next_id()) is None:
+            tracker._replaying = False

@@ -12,7 +12,7 @@ from durable_lambda.workflows.model import (
     ErrorObject, ExecutionRecord, Operation, OperationType, OperationUpdate)
 from durable_lambda.workflows.outcome import (
     PendingCallback, PendingInvoke, PendingTimer, ResumePlan, TimerKind)
-from durable_lambda.workflows.plugin import NO_PLUGINS, PluginExecutor
+from durable_lambda.workflows.plugin_hooks import NO_PLUGINS, NoPlugins
 from durable_lambda.workflows.reducer import FINISHED, apply_update
 from durable_lambda.workflows.store import CheckpointStore
 from durable_lambda.workflows.suspend import SuspendExecution
@@ -64,7 +64,7 @@ class ExecutionState:
         self.fatal: BaseException | None = None  # e.g. non-determinism swallowed by user code
         self._lock = threading.RLock()
         self._local = threading.local()
-        self.plugins: PluginExecutor = NO_PLUGINS  # this invocation's instrumentation plugins
+        self.plugins: NoPlugins = NO_PLUGINS  # this invocation's instrumentation plugins
 
     @property
     def running_step(self) -> str | None:

@@ -46,8 +46,7 @@ def run_child(state: ExecutionState, ref: OpRef, sub_type: str, body: Callable[[
     data, value = _run_body(state, ref, sub_type, body, serdes, error_class, op,
                             record_failure=True)
     if replay_children:
-        state.plugins.on_child_context_end(ref.identifier(CONTEXT, sub_type), S.SUCCEEDED,
-                                           is_replayed=True)
+        state.plugins.child_context_ended(ref, sub_type, S.SUCCEEDED, is_replayed=True)
         return value
     limit = state.max_payload_bytes
     if data is not None and limit is not None and len(data.encode()) > limit:
@@ -74,10 +73,11 @@ def run_virtual_child(state: ExecutionState, ref: OpRef, sub_type: str, body: Ca
         _, value = _run_body(state, ref, sub_type, body, serdes, ChildContextError, None,
                              record_failure=False)
     except ChildContextError as error:
-        state.plugins.on_child_context_end(ref.identifier(CONTEXT, sub_type), S.FAILED,
-                                           error=error_object_of(error.__cause__ or error))
+        if state.plugins.has_plugins:
+            state.plugins.child_context_ended(ref, sub_type, S.FAILED,
+                                              error_object_of(error.__cause__ or error))
         raise
-    state.plugins.on_child_context_end(ref.identifier(CONTEXT, sub_type), S.SUCCEEDED)
+    state.plugins.child_context_ended(ref, sub_type, S.SUCCEEDED)
     return value
 
 
@@ -89,8 +89,8 @@ def _run_body(state: ExecutionState, ref: OpRef, sub_type: str, body: Callable[[
     invocation errors propagate unchanged."""
     sd = SerDesContext(ref.id, state.execution_id)
     replay_children = op is not None and op.replay_children
-    wrapped = state.plugins.wrap_user_function(body, ref.identifier(CONTEXT, sub_type),
-                                               replay_children, None if op is not None else 1)
+    wrapped = state.plugins.wrap_user_function(body, ref, CONTEXT, sub_type, replay_children,
+                                               None if op is not None else 1)
     try:
         data = to_payload(serdes, wrapped(), sd)
         return data, from_payload(serdes, data, sd)

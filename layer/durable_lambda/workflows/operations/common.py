@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from durable_lambda.workflows.identifier import OperationIdentifier
 from durable_lambda.workflows.model import OperationAction, OperationType, OperationUpdate
 from durable_lambda.workflows.types import (  # noqa: F401 (re-exported)
     StepContext, WaitForCallbackContext, WaitForConditionCheckContext)
@@ -22,11 +21,6 @@ class OpRef:
                **fields: Any) -> OperationUpdate:
         return OperationUpdate(id=self.id, type=op_type, action=action, parent_id=self.parent_id,
                                name=self.name, sub_type=sub_type, **fields)
-
-    def identifier(self, op_type: OperationType, sub_type: str) -> OperationIdentifier:
-        """The operation's identity as the SDK's plugins see it."""
-        return OperationIdentifier(self.id, sub_type, self.parent_id, self.name,
-                                   operation_type=op_type)
 
 
 class SubType:

@@ -47,7 +47,7 @@ def run_wait_for_condition(state: ExecutionState, ref: OpRef,
         state.enqueue(ref.update(STEP, A.START, SUB))
     context = WaitForConditionCheckContext(logger.with_log_info(
         LogInfo(state, ref.parent_id, ref.id, ref.name, attempt)), attempt)
-    wrapped = state.plugins.wrap_user_function(check, ref.identifier(STEP, SUB), False, attempt)
+    wrapped = state.plugins.wrap_user_function(check, ref, STEP, SUB, False, attempt)
     try:
         if op is not None and op.result:
             current = from_payload(config.serdes, op.result, sd)

@@ -6,7 +6,7 @@ replay returns — and a failure surfaces as ``StepError`` rebuilt from the reco
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
 from durable_lambda.workflows.config import StepConfig, StepSemantics
 from durable_lambda.workflows.errors import (
@@ -34,7 +34,6 @@ def run_step(state: ExecutionState, ref: OpRef, func: Callable[[StepContext], T]
     sd = SerDesContext(ref.id, state.execution_id)
     op = state.lookup(ref.id, STEP, ref.name, sub_type)
     at_most_once = config.step_semantics is StepSemantics.AT_MOST_ONCE_PER_RETRY
-    strategy = config.retry_strategy or RetryPresets.default()
     if op is not None:
         if op.status is S.SUCCEEDED:
             return from_payload(config.serdes, op.result, sd)
@@ -47,15 +46,14 @@ def run_step(state: ExecutionState, ref: OpRef, func: Callable[[StepContext], T]
     if op is not None and op.status is S.STARTED and at_most_once:
         _fail_attempt(state, ref, sub_type, StepInterruptedError(
             f"Step operation_id={ref.id} name={ref.name} was previously interrupted",
-            step_id=ref.id), attempt, strategy)
+            step_id=ref.id), attempt, config)
     if op is None or op.status is not S.STARTED:
         state.enqueue(ref.update(STEP, A.START, sub_type))
         if at_most_once:
             state.flush()  # the START is durable before the effect runs
     context = StepContext(logger.with_log_info(
         LogInfo(state, ref.parent_id, ref.id, ref.name, attempt)), attempt)
-    wrapped = state.plugins.wrap_user_function(func, ref.identifier(STEP, sub_type), False,
-                                               attempt)
+    wrapped = state.plugins.wrap_user_function(func, ref, STEP, sub_type, False, attempt)
     state.running_step = ref.name or ref.id
     try:
         payload, value = round_trip(config.serdes, wrapped(context), sd, state.max_payload_bytes,
@@ -69,7 +67,7 @@ def run_step(state: ExecutionState, ref: OpRef, func: Callable[[StepContext], T]
             raise_operation_error(error, StepError)  # raises SerDesError
         raise
     except Exception as exc:  # noqa: BLE001 - the retry strategy decides
-        _fail_attempt(state, ref, sub_type, exc, attempt, strategy)
+        _fail_attempt(state, ref, sub_type, exc, attempt, config)
     finally:
         state.running_step = None
     state.enqueue(ref.update(STEP, A.SUCCEED, sub_type, payload=payload))
@@ -79,11 +77,11 @@ def run_step(state: ExecutionState, ref: OpRef, func: Callable[[StepContext], T]
 
 
 def _fail_attempt(state: ExecutionState, ref: OpRef, sub_type: str, exc: Exception, attempt: int,
-                  strategy: Callable[[Exception, int], Any]) -> NoReturn:
+                  config: StepConfig) -> NoReturn:
     """Record a failed attempt: RETRY after the strategy's delay (>= 1 s) and suspend, or FAIL
     and raise ``StepError`` rebuilt from the recorded error."""
     error = error_object_of(exc)
-    decision = strategy(exc, attempt)
+    decision = (config.retry_strategy or RetryPresets.default())(exc, attempt)
     if decision.should_retry:
         delay = max(decision.delay_seconds, 1)
         state.enqueue(ref.update(STEP, A.RETRY, sub_type, error=error,
