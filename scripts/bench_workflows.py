@@ -110,7 +110,7 @@ def map_scaling(sizes: list[int], with_official: bool = True) -> None:
     print(f"  {'items':>6}  {'ours wall':>10} {'ours CPU':>10}  {'official wall':>13} "
           f"{'official CPU':>12}   (microseconds per item)")
     for n in sizes:
-        wall, cpu, out = timed(lambda: DurableTestRunner(mapping).run({"n": n}))
+        wall, cpu, out = timed(lambda n=n: DurableTestRunner(mapping).run({"n": n}))
         if out.result != n:
             raise RuntimeError(f"map of {n} items returned {out.result!r}")
         line = f"  {n:>6}  {wall * 1e6 / n:>10.0f} {cpu * 1e6 / n:>10.0f}"
@@ -118,7 +118,7 @@ def map_scaling(sizes: list[int], with_official: bool = True) -> None:
             from aws_durable_execution_sdk_python_testing.runner import (
                 DurableFunctionTestRunner)
             with DurableFunctionTestRunner(official) as runner:
-                owall, ocpu, oout = timed(lambda: runner.run(
+                owall, ocpu, oout = timed(lambda n=n, runner=runner: runner.run(
                     json.dumps({"n": n}), execution_timeout=3600))
             line += f"  {owall * 1e6 / n:>13.0f} {ocpu * 1e6 / n:>12.0f}"
             if oout.result != str(n):
