@@ -174,3 +174,20 @@ def test_boto_client_errors_are_classified_as_the_sdk_does() -> None:
         DurableApiErrorCategory.INVOCATION
     assert category("KMSDisabledException", 502) is DurableApiErrorCategory.EXECUTION
     assert category("ServiceException", 500) is DurableApiErrorCategory.INVOCATION
+
+
+def test_non_determinism_is_reported_as_the_sdk_reports_it() -> None:
+    names = iter(["original", "renamed"])
+
+    @durable_execution
+    def handler(event, ctx):
+        ctx.step(lambda _: 1, name=next(names))
+        ctx.wait(1)
+
+    result = DurableTestRunner(handler).run()
+    assert result.status is ExecutionStatus.FAILED
+    assert result.error.error_type == SDK + "NonDeterministicExecutionError"
+    op_id = result.operations[0].id
+    assert result.error.error_message == (
+        f"Non-deterministic operation identity at id={op_id!r}: "
+        "name checkpoint='original' current='renamed'")

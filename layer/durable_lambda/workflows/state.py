@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from durable_lambda.workflows.errors import NonDeterministicExecutionError, error_object_of
 from durable_lambda.workflows.exceptions import OrphanedChildException
+from durable_lambda.workflows.identifier import OperationIdentifier
 from durable_lambda.workflows.model import (
     ErrorObject, ExecutionRecord, Operation, OperationType, OperationUpdate)
 from durable_lambda.workflows.outcome import (
@@ -101,14 +102,12 @@ class ExecutionState:
         op = self._ops.get(op_id)
         if op is None:
             return None
-        if op.type is not op_type or op.name != name or (
-                sub_type and op.sub_type and op.sub_type != sub_type):
-            error = NonDeterministicExecutionError(
-                f"operation {op_id}: history has {op.type.value} {op.sub_type or ''} "
-                f"named {op.name!r}, but the code now runs {op_type.value} {sub_type or ''} "
-                f"named {name!r}; workflow code must be deterministic across replays")
+        try:  # type, sub type and name as recorded, or non-determinism (the SDK's check)
+            OperationIdentifier(op_id, sub_type or op.sub_type or "", op.parent_id, name,
+                                operation_type=op_type).validate_checkpoint(op)
+        except NonDeterministicExecutionError as error:
             self.fatal = self.fatal or error
-            raise error
+            raise
         if self._to_replay:
             self._to_replay.discard(op_id)
             if not self._to_replay:
