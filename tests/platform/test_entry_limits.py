@@ -168,3 +168,11 @@ def test_a_callback_id_is_checked_before_any_lookup(fabric: Fabric, callback_id:
         signal_forwarder.handle_event({"id": "e1", "detail-type": "WorkflowCallback",
                                        "detail": {"callbackId": callback_id, "result": "1"}})
     assert sum(aws.call_counter.values()) == 0
+
+
+def test_an_actor_type_over_the_byte_limit_is_refused() -> None:
+    from durable_lambda import actor
+
+    with pytest.raises(InvalidRequestError, match="actor_type"):
+        actor(actor_type="é" * 512)
+    assert actor(actor_type="x" * 1023)

@@ -60,8 +60,9 @@ def send_callback_result(callback_id: str, result: Any = None, error: Optional[E
     call; any other JSON value is serialized by the receiver. ``error`` is a message, a dict
     ``{"ErrorType", "ErrorMessage", "ErrorData"?}`` or an exception.
     """
-    if not isinstance(callback_id, str) or not callback_id:
-        raise InvalidRequestError("callbackId must be a non-empty string")
+    from durable_lambda.core.envelope import check_text
+
+    check_text("callbackId", callback_id)
     if result is not None and error is not None:
         raise InvalidRequestError("a callback takes a result or an error, not both")
     if heartbeat and (result is not None or error is not None):
