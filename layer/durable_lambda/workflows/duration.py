@@ -58,6 +58,22 @@ def to_seconds(value: "Duration | int | float", what: str) -> float:
     return seconds
 
 
+class DelaySeconds:
+    """``initial_delay_seconds`` / ``max_delay_seconds`` of a config with ``initial_delay`` and
+    ``max_delay`` Durations (retry and wait strategy configs)."""
+
+    initial_delay: Duration
+    max_delay: Duration
+
+    @property
+    def initial_delay_seconds(self) -> int:
+        return self.initial_delay.to_seconds()
+
+    @property
+    def max_delay_seconds(self) -> int:
+        return self.max_delay.to_seconds()
+
+
 class JitterStrategy(StrEnum):
     """Noise added to retry/poll delays: NONE, FULL (uniform in [0, d]), HALF ([d/2, d])."""
 

@@ -49,6 +49,16 @@ def wire_error_type(exc_or_cls: BaseException | type) -> str:
     return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
 
 
+def _set_error_fields(error: Any, message: Optional[str], error_type: Optional[str],
+                      data: Optional[str], stack_trace: Optional[list[str]]) -> None:
+    """The recorded-error fields of an operation or serdes error (``error_type`` defaults to
+    the error's own wire name)."""
+    error.message = message
+    error.error_type = error_type or wire_error_type(type(error))
+    error.data = data
+    error.stack_trace = stack_trace
+
+
 class TerminationReason(Enum):
     """Reasons why a durable execution terminated."""
 
@@ -146,24 +156,25 @@ class BotoClientError(InvocationError):
                                   ("ResponseMetadata", self.response_metadata)) if v}
 
 
+def _api_error_init(reason: TerminationReason) -> Any:
+    """The constructor of a ``BotoClientError`` subclass that terminates for ``reason``."""
+    def __init__(self: BotoClientError, message: str,
+                 error_category: DurableApiErrorCategory = DurableApiErrorCategory.INVOCATION,
+                 error: Optional[dict] = None, response_metadata: Optional[dict] = None) -> None:
+        BotoClientError.__init__(self, message, error_category, error, response_metadata, reason)
+    return __init__
+
+
 class CheckpointError(BotoClientError):
     """A checkpoint could not be written."""
 
-    def __init__(self, message: str,
-                 error_category: DurableApiErrorCategory = DurableApiErrorCategory.INVOCATION,
-                 error: Optional[dict] = None, response_metadata: Optional[dict] = None) -> None:
-        super().__init__(message, error_category, error, response_metadata,
-                         TerminationReason.CHECKPOINT_FAILED)
+    __init__ = _api_error_init(TerminationReason.CHECKPOINT_FAILED)
 
 
 class GetExecutionStateError(BotoClientError):
     """The execution state could not be read."""
 
-    def __init__(self, message: str,
-                 error_category: DurableApiErrorCategory = DurableApiErrorCategory.INVOCATION,
-                 error: Optional[dict] = None, response_metadata: Optional[dict] = None) -> None:
-        super().__init__(message, error_category, error, response_metadata,
-                         TerminationReason.INVOCATION_ERROR)
+    __init__ = _api_error_init(TerminationReason.INVOCATION_ERROR)
 
 
 class NonDeterministicExecutionError(ExecutionError):
@@ -193,10 +204,7 @@ class DurableOperationError(DurableExecutionsError):
     def __init__(self, message: Optional[str] = None, error_type: Optional[str] = None,
                  data: Optional[str] = None, stack_trace: Optional[list[str]] = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.error_type: str = error_type or wire_error_type(type(self))
-        self.data = data
-        self.stack_trace = stack_trace
+        _set_error_fields(self, message, error_type, data, stack_trace)
 
     @property
     def error_message(self) -> Optional[str]:
@@ -255,10 +263,7 @@ class SerDesError(DurableExecutionsError):
     def __init__(self, message: Optional[str] = None, error_type: Optional[str] = None,
                  data: Optional[str] = None, stack_trace: Optional[list[str]] = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.error_type: str = error_type or wire_error_type(type(self))
-        self.data = data
-        self.stack_trace = stack_trace
+        _set_error_fields(self, message, error_type, data, stack_trace)
 
 
 class StepInterruptedError(InvocationError):

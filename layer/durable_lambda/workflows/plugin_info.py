@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Optional, Protocol
 
-from durable_lambda.workflows.model import ErrorObject, Operation, OperationStatus
+from durable_lambda.workflows.model import (  # noqa: F401 (the SDK's plugin module has them)
+    ErrorObject, Operation, OperationStatus, OperationType)
+from durable_lambda.workflows.reducer import FINISHED
 
 #: statuses after which an operation does not change
-TERMINAL = frozenset({OperationStatus.SUCCEEDED, OperationStatus.FAILED,
-                       OperationStatus.TIMED_OUT, OperationStatus.CANCELLED,
-                       OperationStatus.STOPPED})
+TERMINAL = FINISHED
 
 
 class InvocationStatus(Enum):
@@ -20,15 +20,6 @@ class InvocationStatus(Enum):
     FAILED = "FAILED"
     PENDING = "PENDING"
     RETRY = "RETRY"
-
-
-class OperationType(Enum):
-    EXECUTION = "EXECUTION"
-    CONTEXT = "CONTEXT"
-    STEP = "STEP"
-    WAIT = "WAIT"
-    CALLBACK = "CALLBACK"
-    CHAINED_INVOKE = "CHAINED_INVOKE"
 
 
 def time_of(ms: Optional[int]) -> Optional[datetime.datetime]:

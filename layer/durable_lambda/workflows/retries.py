@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Optional, TypeVar
 
-from durable_lambda.workflows.duration import Duration, JitterStrategy, Numeric
+from durable_lambda.workflows.duration import DelaySeconds, Duration, JitterStrategy, Numeric
 from durable_lambda.workflows.suspend import SuspendExecution
 
 T = TypeVar("T")
@@ -40,7 +40,7 @@ class RetryDecision:
 
 
 @dataclass
-class RetryStrategyConfig:
+class RetryStrategyConfig(DelaySeconds):
     """Exponential backoff: delay(n) = min(initial * rate**(n-1), max), jittered, rounded up,
     >= 1 s. ``max_attempts`` counts every attempt, the first included. ``retryable_errors``
     (message substrings or compiled regexes) and ``retryable_error_types`` select the errors
@@ -54,17 +54,9 @@ class RetryStrategyConfig:
     retryable_errors: Optional[list[str | re.Pattern]] = None
     retryable_error_types: Optional[list[type[Exception]]] = None
 
-    @property
-    def initial_delay_seconds(self) -> int:
-        return self.initial_delay.to_seconds()
-
-    @property
-    def max_delay_seconds(self) -> int:
-        return self.max_delay.to_seconds()
-
 
 @dataclass
-class LinearRetryStrategyConfig:
+class LinearRetryStrategyConfig(DelaySeconds):
     """Linear backoff: delay(n) = min(initial + increment * (n-1), max), jittered, >= 1 s."""
 
     max_attempts: int = 6
@@ -76,16 +68,8 @@ class LinearRetryStrategyConfig:
     retryable_error_types: Optional[list[type[Exception]]] = None
 
     @property
-    def initial_delay_seconds(self) -> int:
-        return self.initial_delay.to_seconds()
-
-    @property
     def increment_seconds(self) -> int:
         return self.increment.to_seconds()
-
-    @property
-    def max_delay_seconds(self) -> int:
-        return self.max_delay.to_seconds()
 
 
 def _retryable(config: RetryStrategyConfig | LinearRetryStrategyConfig

@@ -8,14 +8,14 @@ from typing import Any, Generic, TypeVar
 
 from durable_lambda.workflows.config import (  # noqa: F401 (the SDK exports them from here)
     WaitForConditionConfig, WaitForConditionDecision)
-from durable_lambda.workflows.duration import Duration, JitterStrategy, Numeric
+from durable_lambda.workflows.duration import DelaySeconds, Duration, JitterStrategy, Numeric
 from durable_lambda.workflows.exceptions import WaitForConditionError
 
 T = TypeVar("T")
 
 
 @dataclass
-class WaitStrategyConfig(Generic[T]):
+class WaitStrategyConfig(DelaySeconds, Generic[T]):
     """Keep polling while ``should_continue_polling(state)``, at most ``max_attempts`` checks;
     delay(n) = min(initial_delay * backoff_rate**(n-1), max_delay), jittered, >= 1 s."""
 
@@ -25,14 +25,6 @@ class WaitStrategyConfig(Generic[T]):
     max_delay: Duration = field(default_factory=lambda: Duration.from_minutes(5))
     backoff_rate: Numeric = 1.5
     jitter_strategy: JitterStrategy = JitterStrategy.FULL
-
-    @property
-    def initial_delay_seconds(self) -> int:
-        return self.initial_delay.to_seconds()
-
-    @property
-    def max_delay_seconds(self) -> int:
-        return self.max_delay.to_seconds()
 
 
 def create_wait_strategy(config: WaitStrategyConfig[Any]
