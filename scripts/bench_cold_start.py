@@ -80,17 +80,21 @@ class Context:
     log_group_name = log_stream_name = "bench"
     def get_remaining_time_in_millis(self):
         return 60000
-marks = [time.perf_counter()]
+def mark():
+    marks.append((time.perf_counter(), time.process_time()))
+marks = []
+mark()
 {entry}
-marks.append(time.perf_counter())
+mark()
 {settings}
-marks.append(time.perf_counter())
+mark()
 {client}
-marks.append(time.perf_counter())
+mark()
 import botocore.httpsession
 def _first_request(self, request):
-    marks.append(time.perf_counter())
-    print(json.dumps([(b - a) * 1000 for a, b in zip(marks, marks[1:])]), flush=True)
+    mark()
+    print(json.dumps([[(b[i] - a[i]) * 1000 for a, b in zip(marks, marks[1:])]
+                      for i in (0, 1)]), flush=True)
     os._exit(0)
 botocore.httpsession.URLLib3Session.send = _first_request
 try:
@@ -215,11 +219,14 @@ def environment(candidate: Candidate, shipped: Optional[Path]) -> dict[str, str]
     return env
 
 
-def sample(candidate: Candidate, shipped: Optional[Path]) -> list[float]:
-    """One cold start: the phase times in ms (import, settings, client, first request)."""
+Sample = list[list[float]]  # [wall phases, cpu phases], each (import, settings, client, 1st)
+
+
+def sample(candidate: Candidate, shipped: Optional[Path]) -> Sample:
+    """One cold start: the phase times in ms, wall clock and CPU."""
     proc = subprocess.run([sys.executable, "-c", candidate.script()], capture_output=True,
-                          text=True, env=environment(candidate, shipped), cwd=tempfile.gettempdir(),
-                          timeout=120)
+                          text=True, env=environment(candidate, shipped),
+                          cwd=tempfile.gettempdir(), timeout=120)
     lines = [line for line in proc.stdout.splitlines() if line.startswith(("[", "{"))]
     result = json.loads(lines[-1]) if lines else {"error": proc.stderr.strip()[-300:]}
     if isinstance(result, dict):
@@ -228,9 +235,9 @@ def sample(candidate: Candidate, shipped: Optional[Path]) -> list[float]:
 
 
 def run(candidates: list[Candidate], runs: int, shipped: Optional[Path]
-        ) -> dict[str, list[list[float]]]:
+        ) -> dict[str, list[Sample]]:
     """Samples per candidate, interleaved, the order rotating each round."""
-    samples: dict[str, list[list[float]]] = defaultdict(list)
+    samples: dict[str, list[Sample]] = defaultdict(list)
     for round_ in range(runs):
         shift = round_ % len(candidates)
         for candidate in candidates[shift:] + candidates[:shift]:
@@ -238,20 +245,25 @@ def run(candidates: list[Candidate], runs: int, shipped: Optional[Path]
     return samples
 
 
-def table(samples: dict[str, list[list[float]]], baseline: str = "sdk") -> str:
-    rows = []
-    for name, runs in samples.items():
-        imp, settings, client, first = (statistics.median(r[i] for r in runs) for i in range(4))
-        ready = statistics.median(r[0] + r[1] + r[2] for r in runs)
-        full = statistics.median(sum(r) for r in runs)
-        rows.append((name, imp, settings, client, ready, full))
-    base = {row[0]: row for row in rows}.get(baseline)
-    lines = [f"{'entry point':18}" + "".join(f"{p:>10}" for p in PHASES)
-             + (f"{'vs sdk':>10}" if base else "")]
-    for name, imp, settings, client, ready, full in rows:
-        line = f"{name:18}{imp:10.1f}{settings:10.1f}{client:10.1f}{ready:10.1f}{full:10.1f}"
+def medians(runs: list[Sample], clock: int) -> list[float]:
+    """Median per column (import, settings, client, ready, 1st req) of one clock."""
+    phases = [r[clock] for r in runs]
+    columns = [[p[i] for p in phases] for i in range(3)]
+    columns += [[sum(p[:3]) for p in phases], [sum(p) for p in phases]]
+    return [statistics.median(c) for c in columns]
+
+
+def table(samples: dict[str, list[Sample]], baseline: str = "sdk") -> str:
+    """Wall-clock phases, then the CPU time to ready and to the first request; the last
+    column is ready (wall) against the baseline's."""
+    rows = {name: (medians(runs, 0), medians(runs, 1)) for name, runs in samples.items()}
+    base = rows.get(baseline)
+    lines = [f"{'entry point':18}" + "".join(f"{p:>9}" for p in PHASES)
+             + f"{'cpu ready':>11}{'cpu 1st':>9}" + (f"{'vs sdk':>9}" if base else "")]
+    for name, (wall, cpu) in rows.items():
+        line = f"{name:18}" + "".join(f"{v:9.1f}" for v in wall) + f"{cpu[3]:11.1f}{cpu[4]:9.1f}"
         if base:
-            line += f"{ready - base[4]:+10.1f}"
+            line += f"{wall[3] - base[0][3]:+9.1f}"
         lines.append(line)
     return "\n".join(lines)
 
