@@ -47,9 +47,11 @@ def test_one_line_per_event_with_buffered_values(capsys: pytest.CaptureFixture[s
     dlog.set_log_context(actorId="user-1")
     metrics.add(MessagesApplied=1)
     metrics.add(MessagesApplied=1, DuplicatesSkipped=1)
-    metrics.emit(Turns=1, TurnLatency=12.5)
-    metrics.emit(Turns=1)
-    first, second = emf_lines(capsys.readouterr().out)
+    metrics.emit(MessagesDeadLettered=1)  # an event of its own: the buffer stays
+    metrics.flush(Turns=1, TurnLatency=12.5)
+    metrics.flush(Turns=1)
+    dead, first, second = emf_lines(capsys.readouterr().out)
+    assert set(dead) & set(metrics.METRICS) == {"MessagesDeadLettered"}
     check_emf(first)
     assert (first["Turns"], first["TurnLatency"], first["MessagesApplied"],
             first["DuplicatesSkipped"]) == (1, 12.5, 2, 1)
@@ -112,7 +114,7 @@ def test_unknown_or_bad_values_never_raise(capsys: pytest.CaptureFixture[str]) -
 def test_discard_drops_uncommitted_values(capsys: pytest.CaptureFixture[str]) -> None:
     metrics.add(MessagesApplied=5)
     metrics.discard()
-    metrics.emit(Turns=1)
+    metrics.flush(Turns=1)
     [line] = emf_lines(capsys.readouterr().out)
     assert "MessagesApplied" not in line
 
@@ -134,6 +136,21 @@ def test_values_of_a_group_that_did_not_commit_are_dropped(
 
     with pytest.raises(RuntimeError):
         dlog.bind_group(failing_group)([])
-    metrics.emit(Turns=1)
+    metrics.flush(Turns=1)
     [line] = emf_lines(capsys.readouterr().out)
     assert "MessagesApplied" not in line
+
+
+def test_count_if_counts_only_what_happened(capsys: pytest.CaptureFixture[str]) -> None:
+    assert metrics.count_if(False, "CallbacksTimedOut") is False
+    assert metrics.count_if(True, "CallbacksTimedOut") is True
+    [line] = emf_lines(capsys.readouterr().out)
+    assert line["CallbacksTimedOut"] == 1
+
+
+def test_written_bytes_of_transaction_puts() -> None:
+    writes = [{"Put": {"Item": {"pk": {"S": "exec#é"}, "data": {"S": "x" * 100}, "n": {"N": "5"},
+                                "b": {"B": b"1234"}}}},
+              {"Update": {"Key": {"pk": {"S": "ignored"}}}}, {"Put": {}}]
+    assert metrics.written_bytes(writes) == len("exec#é".encode()) + 100 + 4
+    assert metrics.written_bytes(None) == 0

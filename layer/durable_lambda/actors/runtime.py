@@ -81,7 +81,7 @@ class ActorRuntime:
             result = self.handler(ctx, payload)
             _check_json(result, "result of the actor handler")
             turn.commit(release=True)
-            metrics.emit(Turns=1, TurnLatency=metrics.ms_since(turn.started))
+            metrics.flush(Turns=1, TurnLatency=metrics.ms_since(turn.started))
             return result
         finally:
             if not turn.released:
@@ -135,7 +135,7 @@ class ActorRuntime:
                 turn.mark_processed(message.id, message.sent_at)
                 metrics.add(MessagesApplied=1)
             turn.commit(release=True)
-            metrics.emit(Turns=1, TurnLatency=metrics.ms_since(turn.started))
+            metrics.flush(Turns=1, TurnLatency=metrics.ms_since(turn.started))
         except DurableError as exc:
             log.error("actor %r: turn not committed (%s); all %d messages retried",
                       actor_id, exc, len(messages))

@@ -82,7 +82,7 @@ def acquire(store: ActorStore, key: str, holder: str, lease_ms: int,
         if isinstance(got, ActorRecord):
             return got
         late += 1
-    metrics.emit(ActorBusy=1)
+    metrics.flush(ActorBusy=1)
     raise ActorBusyError(
         f"{what} stayed locked by another writer for {wait_seconds:.1f}s; retry later or "
         "raise DURABLE_SYNC_WAIT_SECONDS")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.tracing import send_attributes
 
 Kind = Literal["actor", "workflow"]
 ENVELOPE_VERSION = 1
@@ -177,5 +178,6 @@ def send(envelope: Envelope, queue_url: Optional[str] = None) -> str:
         "QueueUrl": url, "MessageBody": body,
         "MessageGroupId": check_sqs_id("MessageGroupId", envelope.group_id),
         "MessageDeduplicationId": envelope.dedup_id}
+    params.update(send_attributes())  # the X-Ray trace header travels with the message
     aws.client("sqs").send_message(**params)
     return envelope.id

@@ -3,17 +3,18 @@
 Lambda sends stdout to CloudWatch Logs, which extracts the metrics of each EMF line, so a
 metric costs one log line and nothing on the hot path but a ``json.dumps``. One line per
 event (a turn, a redrive run, a checkpoint...), holding every value of that event; values
-added with ``add`` during the event ride on its line.
+added with ``add`` during a turn ride on the line ``flush`` writes at its end.
 
     metrics.add(MessagesApplied=1)                 # buffered for this thread
-    metrics.emit(Turns=1, TurnLatency=metrics.ms_since(started))   # one EMF line
+    metrics.flush(Turns=1, TurnLatency=metrics.ms_since(turn.started))   # one EMF line
+    metrics.emit(MessagesDeadLettered=1)           # one EMF line, the buffer left alone
 
 Settings (docs/operating.md): ``DURABLE_METRICS`` (true/false; unset: on inside Lambda, off
 elsewhere), ``DURABLE_METRICS_NAMESPACE`` (default ``DurableLambda``),
 ``DURABLE_METRICS_DIMENSIONS`` (comma-separated; ``function`` — the Lambda function name —
 and/or fixed ``name=value`` pairs; empty: no dimension; default ``function``).
 Each line also carries the log correlation ids (``requestId``, ``actorId``, ``executionId``...)
-as plain properties, so a spike leads to its log lines. ``emit`` never raises.
+as plain properties, so a spike leads to its log lines. Nothing here ever raises.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ import threading
 import time
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from durable_lambda.core.logging import log_context, on_unit_end
 
@@ -51,6 +52,7 @@ MAX_DIMENSIONS = 30  # EMF's limit per dimension set
 log = logging.getLogger("durable_lambda")
 _lock = threading.Lock()
 _buffer: ContextVar[Optional[dict[str, float]]] = ContextVar("durable_metrics", default=None)
+T = TypeVar("T")
 
 
 def ms_since(started: float) -> float:
@@ -86,18 +88,26 @@ on_unit_end(discard)  # a message group or invocation that ends without ``emit``
 
 
 def emit(**values: float) -> None:
-    """Write one EMF line with ``values`` and this thread's buffered ones; never raises.
+    """Write one EMF line with ``values`` (an event of its own); never raises. Zero counts
+    are left out; a line with nothing left is not written."""
+    _write(values)
 
-    Zero counts are left out; a line with nothing left is not written."""
+
+def flush(**values: float) -> None:
+    """Like ``emit``, with this thread's buffered values on the same line (the end of a turn)."""
     buffered = _buffer.get() or {}
     _buffer.set(None)
+    merged = dict(buffered)
+    for name, value in values.items():
+        merged[name] = merged.get(name, 0) + value
+    _write(merged)
+
+
+def _write(values: dict[str, float]) -> None:
     try:
         if not enabled():
             return
-        merged = dict(buffered)
-        for name, value in values.items():
-            merged[name] = merged.get(name, 0) + value
-        line = emf_line(merged)
+        line = emf_line(values)
         if line is None:
             return
         with _lock:
@@ -105,6 +115,27 @@ def emit(**values: float) -> None:
             sys.stdout.flush()
     except Exception as exc:  # noqa: BLE001 - a metric never breaks a turn
         log.warning("metrics not written: %s: %s", type(exc).__name__, exc)
+
+
+def count_if(outcome: T, name: str) -> T:
+    """Emit ``name`` = 1 when ``outcome`` is truthy; returns ``outcome`` (wraps a call site:
+    ``return metrics.count_if(store.complete_external(...), "CallbacksTimedOut")``)."""
+    if outcome:
+        emit(**{name: 1})
+    return outcome
+
+
+def written_bytes(writes: Any) -> int:
+    """Bytes of the string and binary attribute values written by DynamoDB
+    ``TransactWriteItems`` entries (their Put items) — counted without serializing them."""
+    total = 0
+    for write in writes or ():
+        item = (write.get("Put") or {}).get("Item") if isinstance(write, dict) else None
+        for value in (item or {}).values():
+            if isinstance(value, dict):
+                text = value.get("S")
+                total += len(text.encode()) if isinstance(text, str) else len(value.get("B") or b"")
+    return total
 
 
 def emf_line(values: dict[str, float], now_ms: Optional[int] = None) -> Optional[str]:
@@ -167,4 +198,5 @@ def dimensions(spec: str) -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(names[:MAX_DIMENSIONS]), fixed
 
 
-__all__ = ["METRICS", "add", "discard", "dimensions", "emf_line", "emit", "enabled", "ms_since"]
+__all__ = ["METRICS", "add", "count_if", "discard", "dimensions", "emf_line", "emit", "enabled",
+           "flush", "ms_since", "written_bytes"]

@@ -33,9 +33,12 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 
+from durable_lambda.core import metrics
 from durable_lambda.core.envelope import Envelope
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.logging import bind_invocation
 from durable_lambda.core.sqs_batch import safe_group, sendable_attributes
+from durable_lambda.core.tracing import forward_attributes
 
 log = logging.getLogger("durable_lambda")
 
@@ -107,6 +110,7 @@ def redrive(max_messages: int = 100, *, max_seconds: float = 60.0,
         done = _forward_batch(sqs, messages, queues, limit, report)
         _delete(sqs, queues["dlq"], done)
     log.info("DLQ redrive: %s", report.to_dict())
+    metrics.emit(Redrives=report.redriven, MessagesParked=report.parked)
     return report
 
 
@@ -168,7 +172,8 @@ def _send(sqs: Any, url: str, message: dict[str, Any], group: str, count: int,
                      MessageGroupId=safe_group(group),
                      MessageAttributes=sendable_attributes(message.get("MessageAttributes"),
                                                            extra),
-                     MessageDeduplicationId=_dedup_id(action, message["MessageId"]))
+                     MessageDeduplicationId=_dedup_id(action, message["MessageId"]),
+                     **forward_attributes(message))
 
 
 def _permanent(exc: Exception) -> bool:
@@ -235,6 +240,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     """
     from durable_lambda.core.settings import get_settings
 
+    bind_invocation(context)
     max_messages = 100
     if isinstance(event, dict) and "maxMessages" in event:
         max_messages = event["maxMessages"]

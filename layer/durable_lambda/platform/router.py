@@ -19,6 +19,7 @@ from durable_lambda.core.concurrency import map_in_threads
 from durable_lambda.core.envelope import Envelope, check_function_name, send
 from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.core.invoke import invoke_function
+from durable_lambda.core.logging import bind_invocation
 from durable_lambda.core.sqs_batch import (
     Item,
     Rejected,
@@ -37,6 +38,7 @@ CALL_FIELDS = frozenset({"target", "actorId", "payload", "sync", "id"})
 
 def handler(event: Any, context: Any) -> Any:
     """Lambda entry point of the router function."""
+    bind_invocation(context)
     if is_sqs_event(event):
         return route_batch(event["Records"])
     return forward_call(event)

@@ -19,6 +19,7 @@ from typing import Any
 
 from durable_lambda.core.envelope import Envelope, check_function_name, check_text, send
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.logging import bind_invocation
 from durable_lambda.core.sqs_batch import failures_response, is_sqs_event
 from durable_lambda.platform.signals import ACTOR_SIGNAL, WORKFLOW_CALLBACK
 
@@ -27,6 +28,7 @@ log = logging.getLogger("durable_lambda")
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda entry point (an EventBridge event, or an SQS batch of them)."""
+    bind_invocation(context)
     if is_sqs_event(event):
         return handle_batch(event["Records"])
     return handle_event(event)

@@ -13,6 +13,7 @@ from typing import Any
 
 from durable_lambda.core.envelope import Envelope, send
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.logging import bind_invocation
 
 log = logging.getLogger("durable_lambda")
 
@@ -34,6 +35,7 @@ def parse_timer_event(event: Any) -> Envelope:
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda entry point: forward the timer's envelope to ``DURABLE_QUEUE`` (one SendMessage)."""
+    bind_invocation(context)
     envelope = parse_timer_event(event)
     send(envelope)
     log.info("timer fired: %s %s/%s id=%s", envelope.kind, envelope.target, envelope.key,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional, Union
 
+from durable_lambda.core import metrics
 from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.model import (
@@ -77,7 +78,8 @@ def expire_callback(callback_id: str, store: DynamoDBStore,
     if due:
         update = OperationUpdate(id=info["operation_id"], type=OperationType.CALLBACK,
                                  action=OperationAction.TIMEOUT, error=due[0][1])
-        return store.complete_external(info["execution_id"], info["operation_id"], update)
+        return metrics.count_if(store.complete_external(
+            info["execution_id"], info["operation_id"], update), "CallbacksTimedOut")
     next_due = min(d for d, _ in deadlines if d is not None)
     schedule_resume(info["function_name"], info["execution_id"], "callback_timeout",
                     info["operation_id"], next_due, callbackId=callback_id)

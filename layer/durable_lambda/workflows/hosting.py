@@ -28,9 +28,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Optional
 
+from durable_lambda.core import metrics
 from durable_lambda.core.envelope import send
 from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.core.invoke import invoke_function
+from durable_lambda.core.logging import bind_invocation, set_log_context
 from durable_lambda.core.sqs_batch import Item, is_sqs_event, process_batch, reject
 from durable_lambda.workflows.callbacks import expire_callback
 from durable_lambda.workflows.dynamodb import DynamoDBStore
@@ -104,6 +106,7 @@ class LambdaHost:
         return self._store
 
     def handle(self, function: DurableFunction, event: Any, lambda_context: Any) -> Any:
+        bind_invocation(lambda_context)
         if is_sqs_event(event):
             return self.handle_batch(function, event["Records"], lambda_context)
         return self.handle_direct(function, event, lambda_context)
@@ -143,6 +146,7 @@ class LambdaHost:
         try:
             if any([self._wake(function, execution_id, item) for item in items]):
                 self.run(function, execution_id, lambda_context)
+                metrics.emit(Resumes=1)
         except ExecutionNotFoundError as exc:
             return reject(items, InvalidRequestError(str(exc)))
         except Exception as exc:  # noqa: BLE001 - busy, fenced, throttled: SQS retries
@@ -173,6 +177,7 @@ class LambdaHost:
     def run(self, function: DurableFunction, execution_id: str,
             lambda_context: Any) -> InvocationOutcome:
         """Acquire, run the engine, perform the effects, release (see module docstring)."""
+        set_log_context(executionId=execution_id)
         holder = f"{getattr(lambda_context, 'aws_request_id', 'local')}:{uuid.uuid4().hex[:12]}"
         lease_ms = _lease_ms(lambda_context)
         record = self._acquire(execution_id, holder, lease_ms)

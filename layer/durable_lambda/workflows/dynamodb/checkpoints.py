@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Optional
 
+from durable_lambda.core import metrics
 from durable_lambda.workflows.dynamodb.base import StoreBase
 from durable_lambda.workflows.dynamodb.event_items import event_items
 from durable_lambda.workflows.dynamodb.items import (
@@ -164,6 +165,7 @@ class CheckpointWrites(StoreBase):
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
                 try:
                     self._transact(fence, items)
+                    metrics.emit(Checkpoints=1, CheckpointBytes=metrics.written_bytes(items))
                     break
                 except Exception as exc:
                     moved = _counter_moved(exc, holder, loaded)
