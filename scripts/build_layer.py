@@ -1,64 +1,149 @@
 #!/usr/bin/env python3
-"""Build the durable-lambda Lambda layer (and, optionally, the platform function zips).
+"""Build the durable-lambda Lambda layer, one zip per Python runtime and architecture.
 
 The layer is ``python/durable_lambda`` (without the dev-only ``testing`` package) plus
-pydantic-settings and its dependencies as manylinux x86_64 wheels for python3.12; boto3 is
-left out because the Lambda runtime provides it.
+pydantic-settings and its dependencies as manylinux wheels of the chosen runtime and
+architecture; boto3 is left out because the Lambda runtime provides it. pydantic-core is
+compiled, so a layer built for python3.12 on x86_64 does not import on python3.13 or on
+arm64: build (and attach) the variant of the function.
 
-    python scripts/build_layer.py                      # build/durable-lambda-layer.zip
-    python scripts/build_layer.py --functions          # + build/functions/<name>.zip
-    python scripts/build_layer.py --layer-dir DIR      # unpacked tree (used by `sam build`)
+    python scripts/build_layer.py                                 # every variant the registry has wheels for
+    python scripts/build_layer.py --python 3.13 --arch arm64      # build/durable-lambda-layer-python3.13-arm64.zip
+    python scripts/build_layer.py --python 3.12 --arch x86_64 --output layer.zip
+    python scripts/build_layer.py --python 3.13 --arch arm64 --layer-dir DIR   # unpacked tree (sam build)
+    python scripts/build_layer.py --functions-only                # build/functions/<name>.zip (Terraform)
     aws lambda publish-layer-version --layer-name durable-lambda \
-        --zip-file fileb://build/durable-lambda-layer.zip \
-        --compatible-runtimes python3.12 --compatible-architectures x86_64
+        --zip-file fileb://build/durable-lambda-layer-python3.13-arm64.zip \
+        --compatible-runtimes python3.13 --compatible-architectures arm64
 
-Zips are reproducible (sorted entries, fixed timestamps), so Terraform's
-``filebase64sha256`` only changes when the content does.
+Wheels are downloaded once into ``build/wheels`` (``--cache-dir``, or the environment
+variable ``DURABLE_LAYER_WHEEL_CACHE``) and installed from there afterwards without the index.
+Zips are reproducible (sorted entries, fixed timestamps and modes): the same sources and
+wheels give the same bytes, so Terraform's hashes change only when the content does.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON_VERSION = "3.12"
-PLATFORM = "manylinux2014_x86_64"
+BUILD_DIR = ROOT / "build"
+PYTHON_VERSIONS = ("3.12", "3.13", "3.14")
+ARCHITECTURES = ("x86_64", "arm64")
+#: Lambda architecture -> (pip platform tag, CPython extension-suffix machine, ELF e_machine)
+PLATFORMS = {"x86_64": ("manylinux2014_x86_64", "x86_64-linux-gnu", 62),
+             "arm64": ("manylinux2014_aarch64", "aarch64-linux-gnu", 183)}
 PLATFORM_FUNCTIONS = ("router", "timer_forwarder", "signal_forwarder", "dlq_redriver")
-#: never shipped: dev-only code, caches, and what the runtime already has
+#: never shipped: dev-only code, caches, console scripts, and what the runtime already has
 EXCLUDED_DIRS = {"testing", "cli", "__pycache__", "bin"}
 EXCLUDED_DISTRIBUTIONS = re.compile(r"^(boto3|botocore|s3transfer|jmespath)[-_.]", re.I)
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+class NoWheels(RuntimeError):
+    """The registry has no binary wheels of a requirement for this runtime/architecture."""
+
+
+@dataclass(frozen=True, order=True)
+class Variant:
+    """One Lambda runtime + architecture, e.g. python3.13 on arm64."""
+
+    python: str  # "3.13"
+    arch: str    # "x86_64" | "arm64"
+
+    @classmethod
+    def parse(cls, python: str, arch: str) -> "Variant":
+        python = python.removeprefix("python")
+        if python not in PYTHON_VERSIONS:
+            raise ValueError(f"python {python!r}: expected one of {', '.join(PYTHON_VERSIONS)}")
+        arch = {"aarch64": "arm64", "amd64": "x86_64"}.get(arch, arch)
+        if arch not in ARCHITECTURES:
+            raise ValueError(f"arch {arch!r}: expected one of {', '.join(ARCHITECTURES)}")
+        return cls(python, arch)
+
+    @property
+    def runtime(self) -> str:
+        return f"python{self.python}"
+
+    @property
+    def platform(self) -> str:
+        return PLATFORMS[self.arch][0]
+
+    @property
+    def extension_suffix(self) -> str:
+        """The suffix CPython gives compiled modules of this variant."""
+        return f".cpython-{self.python.replace('.', '')}-{PLATFORMS[self.arch][1]}.so"
+
+    @property
+    def elf_machine(self) -> int:
+        return PLATFORMS[self.arch][2]
+
+    @property
+    def zip_name(self) -> str:
+        return f"durable-lambda-layer-{self.runtime}-{self.arch}.zip"
+
+    def __str__(self) -> str:
+        return f"{self.runtime}/{self.arch}"
+
+
+ALL_VARIANTS = tuple(Variant(p, a) for p in PYTHON_VERSIONS for a in ARCHITECTURES)
 
 
 def layer_requirements(requirements_file: Path = ROOT / "requirements.txt") -> list[str]:
     """The layer's third-party requirements, pinned as in requirements.txt.
 
     pydantic-settings must be pinned there; pydantic / pydantic-core are pinned too when
-    requirements-dev.txt pins them (so the layer ships the versions the tests ran with).
+    requirements.txt pins them (so the layer ships the versions the tests ran with).
     """
     pins = [line.split("#")[0].strip() for line in requirements_file.read_text().splitlines()
             if re.match(r"^(pydantic-settings|pydantic|pydantic-core)==", line.strip())]
     if not any(pin.startswith("pydantic-settings==") for pin in pins):
-        pins = []
-    if not pins:
         raise SystemExit(f"no 'pydantic-settings==' pin found in {requirements_file}")
     return pins
 
 
-def install_dependencies(target: Path, requirements: list[str]) -> None:
-    """pip-install ``requirements`` as python3.12 manylinux x86_64 wheels into ``target``."""
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--platform", PLATFORM, "--implementation", "cp", "--python-version", PYTHON_VERSION,
-         "--only-binary=:all:", "--no-compile", "--no-warn-conflicts", "--target", str(target), *requirements],
-        check=True)
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("DURABLE_LAYER_WHEEL_CACHE") or BUILD_DIR / "wheels")
+
+
+def _pip(command: str, variant: Variant, *args: str) -> list[str]:
+    return [sys.executable, "-m", "pip", command, "--disable-pip-version-check",
+            "--platform", variant.platform, "--implementation", "cp",
+            "--python-version", variant.python, "--only-binary=:all:", *args]
+
+
+def install_dependencies(target: Path, requirements: list[str], variant: Variant,
+                         cache_dir: Optional[Path] = None) -> None:
+    """pip-install ``requirements`` as ``variant`` wheels into ``target``.
+
+    From the wheel cache without the index when it has everything; otherwise the missing
+    wheels are downloaded into the cache first.
+    """
+    cache = cache_dir or default_cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    install = _pip("install", variant, "--quiet", "--no-compile", "--no-warn-conflicts",
+                   "--no-index", "--find-links", str(cache), "--target", str(target), *requirements)
+    if subprocess.run(install, capture_output=True, text=True).returncode != 0:
+        download = subprocess.run(_pip("download", variant, "--quiet", "--dest", str(cache),
+                                       *requirements), capture_output=True, text=True)
+        if download.returncode != 0:
+            message = (download.stderr or download.stdout).strip()
+            if "No matching distribution" in message or "Could not find a version" in message:
+                raise NoWheels(f"{variant}: no wheels on the registry: {message.splitlines()[-1]}")
+            raise SystemExit(f"pip download for {variant} failed:\n{message}")
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        subprocess.run(install, check=True)
     for path in list(target.iterdir()):
         if EXCLUDED_DISTRIBUTIONS.match(path.name) or path.name in EXCLUDED_DIRS:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -73,12 +158,14 @@ def copy_package(source: Path, target: Path) -> None:
                     ignore=shutil.ignore_patterns(*EXCLUDED_DIRS, "*.pyc"))
 
 
-def build_layer_tree(destination: Path, source: Path, requirements: list[str]) -> Path:
-    """Write the unpacked layer (``python/...``) into ``destination``; returns python/."""
+def build_layer_tree(destination: Path, source: Path, requirements: list[str], variant: Variant,
+                     cache_dir: Optional[Path] = None) -> Path:
+    """Write the unpacked layer (``python/...``) of ``variant`` into ``destination``."""
     python_dir = destination / "python"
     python_dir.mkdir(parents=True, exist_ok=True)
-    install_dependencies(python_dir, requirements)
+    install_dependencies(python_dir, requirements, variant, cache_dir)
     copy_package(source, python_dir)
+    check_compiled_files(python_dir, variant)
     return python_dir
 
 
@@ -91,19 +178,54 @@ def _files(base: Path) -> Iterable[Path]:
 def write_zip(base: Path, output: Path) -> int:
     """Zip every file under ``base`` (paths relative to it) reproducibly; returns the size."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    partial = output.with_name(output.name + ".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for path in _files(base):
             info = zipfile.ZipInfo(path.relative_to(base).as_posix(), FIXED_DATE)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
+    partial.replace(output)  # never leave a half-written zip where Terraform looks for one
     return output.stat().st_size
 
 
-def build_layer_zip(output: Path, source: Path, requirements: list[str]) -> int:
-    """Build the layer zip at ``output``; returns its size in bytes."""
+def elf_machine(header: bytes) -> Optional[int]:
+    """e_machine of a little-endian ELF header, None when ``header`` is not one."""
+    if header[:4] != b"\x7fELF" or len(header) < 20:
+        return None
+    return int.from_bytes(header[18:20], "little")
+
+
+def compiled_file_problems(files: Iterable[tuple[str, bytes]], variant: Variant) -> list[str]:
+    """What is wrong with the compiled modules among ``(name, first bytes)`` for ``variant``:
+    a CPython tag of another version or machine, or an ELF header of another machine."""
+    problems = []
+    for name, header in files:
+        if not name.endswith(".so"):
+            continue
+        tagged = re.search(r"\.cpython-\d+-[a-z0-9_]+-linux-gnu\.so$", name)
+        if tagged and not name.endswith(variant.extension_suffix):
+            problems.append(f"{name}: not {variant.extension_suffix}")
+        elif not tagged and not name.endswith(".abi3.so"):
+            problems.append(f"{name}: no CPython tag")
+        machine = elf_machine(header)
+        if machine != variant.elf_machine:
+            problems.append(f"{name}: ELF machine {machine}, expected {variant.elf_machine} ({variant.arch})")
+    return problems
+
+
+def check_compiled_files(base: Path, variant: Variant) -> None:
+    found = [(p.relative_to(base).as_posix(), p.read_bytes()[:64]) for p in base.rglob("*.so")]
+    problems = compiled_file_problems(found, variant)
+    if problems:
+        raise SystemExit(f"layer {variant}: wrong compiled files:\n  " + "\n  ".join(problems))
+
+
+def build_layer_zip(output: Path, source: Path, requirements: list[str], variant: Variant,
+                    cache_dir: Optional[Path] = None) -> int:
+    """Build the layer zip of ``variant`` at ``output``; returns its size in bytes."""
     with tempfile.TemporaryDirectory(prefix="durable-layer-") as staging:
-        build_layer_tree(Path(staging), source, requirements)
+        build_layer_tree(Path(staging), source, requirements, variant, cache_dir)
         return write_zip(Path(staging), output)
 
 
@@ -118,26 +240,63 @@ def build_function_zips(output_dir: Path, names: Iterable[str] = PLATFORM_FUNCTI
     return sizes
 
 
+def chosen_variants(pythons: Sequence[str], archs: Sequence[str]) -> list[Variant]:
+    try:
+        return sorted({Variant.parse(p, a) for p in (pythons or PYTHON_VERSIONS)
+                       for a in (archs or ARCHITECTURES)})
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--output", type=Path, default=ROOT / "build" / "durable-lambda-layer.zip",
-                        help="layer zip to write (default: build/durable-lambda-layer.zip)")
+    parser.add_argument("--python", action="append", default=[], metavar="3.X",
+                        help=f"runtime to build for, repeatable ({', '.join(PYTHON_VERSIONS)}; "
+                             "default: all the registry has wheels for)")
+    parser.add_argument("--arch", action="append", default=[], metavar="ARCH",
+                        help=f"architecture, repeatable ({', '.join(ARCHITECTURES)}; default: both)")
+    parser.add_argument("--output-dir", type=Path, default=BUILD_DIR,
+                        help="where durable-lambda-layer-<runtime>-<arch>.zip go (default: build/)")
+    parser.add_argument("--output", type=Path, help="zip path for a single variant")
     parser.add_argument("--layer-dir", type=Path,
-                        help="write the unpacked layer tree here instead of a zip (sam build)")
+                        help="write the unpacked layer tree of a single variant here (sam build)")
     parser.add_argument("--source", type=Path, default=ROOT / "layer",
                         help="directory holding the durable_lambda package (default: layer/)")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="wheel cache (default: $DURABLE_LAYER_WHEEL_CACHE or build/wheels)")
     parser.add_argument("--functions", action="store_true",
-                        help="also zip the platform functions into build/functions/")
-    parser.add_argument("--functions-dir", type=Path, default=ROOT / "build" / "functions")
+                        help="also zip the platform functions into --functions-dir")
+    parser.add_argument("--functions-only", action="store_true",
+                        help="zip only the platform functions (no layer)")
+    parser.add_argument("--functions-dir", type=Path, default=BUILD_DIR / "functions")
     args = parser.parse_args(argv)
-    requirements = layer_requirements()
-    if args.layer_dir:
-        python_dir = build_layer_tree(args.layer_dir, args.source, requirements)
-        print(f"layer tree: {python_dir}")
-    else:
-        size = build_layer_zip(args.output, args.source, requirements)
-        print(f"layer zip: {args.output} ({size:,} bytes, {size / 2**20:.1f} MiB)")
-    if args.functions:
+
+    if not args.functions_only:
+        explicit = bool(args.python or args.arch)
+        variants = chosen_variants(args.python, args.arch)
+        single = args.output or args.layer_dir
+        if single and len(variants) != 1:
+            parser.error("--output and --layer-dir build one variant: give one --python and one --arch")
+        requirements = layer_requirements()
+        built = 0
+        for variant in variants:
+            try:
+                if args.layer_dir:
+                    python_dir = build_layer_tree(args.layer_dir, args.source, requirements, variant,
+                                                  args.cache_dir)
+                    print(f"layer tree ({variant}): {python_dir}")
+                else:
+                    output = args.output or args.output_dir / variant.zip_name
+                    size = build_layer_zip(output, args.source, requirements, variant, args.cache_dir)
+                    print(f"layer zip ({variant}): {output} ({size:,} bytes, {size / 2**20:.1f} MiB)")
+                built += 1
+            except NoWheels as exc:
+                if explicit:
+                    raise SystemExit(str(exc)) from exc
+                print(f"skipped: {exc}", file=sys.stderr)
+        if not built:
+            raise SystemExit("no layer variant could be built")
+    if args.functions or args.functions_only:
         for name, size in build_function_zips(args.functions_dir).items():
             print(f"function zip: {args.functions_dir / (name + '.zip')} ({size:,} bytes)")
     return 0
