@@ -20,10 +20,10 @@ from collections import Counter
 from typing import Any, Callable
 
 from durable_lambda.core import aws
+from durable_lambda.testing.durable_runner import DurableTestRunner
 from durable_lambda.testing.local_cloud import LocalCloud
 from durable_lambda.testing.scheduler_pump import SchedulerPump
-from durable_lambda.testing.durable_runner import DurableTestRunner
-from durable_lambda.workflows import DurableContext, MapConfig, durable_execution
+from durable_lambda.workflows import DurableContext, MapConfig, durable_function
 from durable_lambda.workflows.callbacks import complete_callback
 from durable_lambda.workflows.client import start_execution
 from durable_lambda.workflows.dynamodb import DynamoDBStore, encode_operation
@@ -40,7 +40,7 @@ from durable_lambda.workflows.reducer import apply_update
 CALLBACKS: dict[str, str] = {}
 
 
-@durable_execution(name="bench-steps")
+@durable_function(name="bench-steps")
 def steps(event: Any, ctx: DurableContext) -> int:
     total = 0
     for i in range(int(event["n"])):
@@ -48,30 +48,30 @@ def steps(event: Any, ctx: DurableContext) -> int:
     return total
 
 
-@durable_execution(name="bench-wait")
+@durable_function(name="bench-wait")
 def waiting(event: Any, ctx: DurableContext) -> str:
     ctx.wait(3, name="pause")
     return "woke"
 
 
-@durable_execution(name="bench-callback")
+@durable_function(name="bench-callback")
 def callback(event: Any, ctx: DurableContext) -> Any:
     cb = ctx.create_callback(name="cb")
     CALLBACKS[ctx.execution_id] = cb.callback_id
     return cb.result()
 
 
-@durable_execution(name="bench-child")
+@durable_function(name="bench-child")
 def child(event: Any, ctx: DurableContext) -> int:
     return int(event["n"]) + 1
 
 
-@durable_execution(name="bench-parent")
+@durable_function(name="bench-parent")
 def parent(event: Any, ctx: DurableContext) -> int:
     return int(ctx.invoke("bench-child", {"n": 1}, name="child"))
 
 
-@durable_execution(name="bench-map")
+@durable_function(name="bench-map")
 def mapping(event: Any, ctx: DurableContext) -> int:
     return ctx.map(list(range(int(event["n"]))),
                    lambda c, item, i, items: c.step(lambda _: item * 2, name="double"),
@@ -115,8 +115,7 @@ def map_scaling(sizes: list[int], with_official: bool = True) -> None:
             raise RuntimeError(f"map of {n} items returned {out.result!r}")
         line = f"  {n:>6}  {wall * 1e6 / n:>10.0f} {cpu * 1e6 / n:>10.0f}"
         if official is not None:
-            from aws_durable_execution_sdk_python_testing.runner import (
-                DurableFunctionTestRunner)
+            from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
             with DurableFunctionTestRunner(official) as runner:
                 owall, ocpu, oout = timed(lambda n=n, runner=runner: runner.run(
                     json.dumps({"n": n}), execution_timeout=3600))

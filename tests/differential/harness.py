@@ -361,7 +361,15 @@ def service_form(events: list[dict[str, Any]], updates: Sequence[Any]) -> list[d
             # ChainedInvokeStartedDetails.ExecutedVersion: the version Lambda ran; every invoke
             # here names an unqualified function, which the service reports as "$LATEST". The
             # local runner resolves no versions and leaves the field out.
-            event.setdefault("ChainedInvokeStartedDetails", {})["ExecutedVersion"] = "$LATEST"
+            details = event.setdefault("ChainedInvokeStartedDetails", {})
+            details["ExecutedVersion"] = "$LATEST"
+            # ChainedInvokeStartedDetails.TenantId (API reference, ChainedInvokeStartedDetails):
+            # the service records the START's ChainedInvokeOptions.TenantId when one was given;
+            # the local runner leaves it out.
+            invoke_options = getattr(starts.get(op_id), "chained_invoke_options", None)
+            tenant = getattr(invoke_options, "tenant_id", None)
+            if tenant:
+                details["TenantId"] = tenant
         elif kind == "StepSucceeded":
             details = event.setdefault("StepSucceededDetails", {})
             retry = details.get("RetryDetails") or {}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from durable_lambda.core.errors import DurableError
 from durable_lambda.testing.local_lambda import LambdaContext
-from durable_lambda.workflows import DurableContext, durable_execution
+from durable_lambda.workflows import DurableContext, durable_function
 from durable_lambda.workflows.exceptions import DurableExecutionsError
 from durable_lambda.workflows.hosting import LambdaHost
 from tests.platform.records import failures, record, sqs_event, workflow_body
@@ -23,7 +23,7 @@ from .strategies import FUZZ, json_values, mutate, records
 NAME = "fuzz-wf"
 
 
-@durable_execution(name=NAME)
+@durable_function(name=NAME)
 def waiter(event: Any, ctx: DurableContext) -> Any:
     """Suspends on a callback nobody completes: every resume replays and suspends again."""
     callback = ctx.create_callback(name="go")

@@ -15,7 +15,7 @@ from durable_lambda.testing.event_pump import EventPump
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.testing.scheduler_pump import ManualClock, SchedulerPump
 from durable_lambda.testing.sqs_poller import SqsPoller
-from durable_lambda.workflows import DurableContext, Duration, durable_execution
+from durable_lambda.workflows import DurableContext, Duration, durable_function
 from durable_lambda.workflows.callbacks import complete_callback
 from durable_lambda.workflows.client import get_execution, start_execution
 from durable_lambda.workflows.dynamodb import DynamoDBStore
@@ -30,7 +30,7 @@ def tally(ctx: Any, payload: Any) -> Any:
     return ctx.state["n"]
 
 
-@durable_execution(name="durable-cfn-approve")
+@durable_function(name="durable-cfn-approve")
 def approve_then_wait(event: Any, ctx: DurableContext) -> Any:
     doubled = ctx.step(lambda _: event * 2, name="double")
     callback = ctx.create_callback("approval")

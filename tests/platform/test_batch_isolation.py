@@ -169,12 +169,12 @@ def test_dead_lettered_records_keep_the_redrive_count(fabric: Fabric, peek: Peek
 
 def test_a_durable_function_dead_letters_a_resume_for_another_function(
         fabric: Fabric, peek: Peek) -> None:
-    from durable_lambda.workflows import DurableContext, durable_execution
+    from durable_lambda.workflows import DurableContext, durable_function
     from durable_lambda.workflows.hosting import LambdaHost
 
     runs: list[Any] = []
 
-    @durable_execution(name="wf-a")
+    @durable_function(name="wf-a")
     def wf_a(event: Any, ctx: DurableContext) -> Any:
         runs.append(event)
         return ctx.create_callback(name="go").result()

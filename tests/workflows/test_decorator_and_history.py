@@ -5,8 +5,13 @@ from typing import Any
 
 from durable_lambda.testing.durable_runner import DurableTestRunner
 from durable_lambda.workflows import (
-    Duration, RetryStrategyConfig, StepConfig, create_retry_strategy, durable_execution)
-from durable_lambda.workflows.execution import DurableFunction
+    Duration,
+    RetryStrategyConfig,
+    StepConfig,
+    create_retry_strategy,
+    durable_execution,
+)
+from durable_lambda.workflows.execution import DurableFunction, durable_function
 from durable_lambda.workflows.history import history_events
 from durable_lambda.workflows.host import ExecutionHost
 
@@ -26,7 +31,7 @@ def test_decorator_delegates_lambda_calls_to_the_injected_host() -> None:
     host = RecordingHost()
     assert isinstance(host, ExecutionHost)
 
-    @durable_execution(host=host, name="orders")
+    @durable_function(host=host, name="orders")
     def handler(event, ctx):
         return event
 

@@ -12,7 +12,7 @@ from durable_lambda.testing.durable_runner import DurableTestRunner
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.testing.scheduler_pump import ManualClock
-from durable_lambda.workflows import CallbackConfig, DurableContext, durable_execution
+from durable_lambda.workflows import CallbackConfig, DurableContext, durable_function
 from durable_lambda.workflows.client import get_execution_history, start_execution
 from durable_lambda.workflows.history import history_events
 from durable_lambda.workflows.model import ExecutionStatus, OperationUpdate
@@ -24,7 +24,7 @@ from durable_lambda.workflows.store import InMemoryStore
 from .hosting_world import World
 
 
-@durable_execution(name="cb-during-wait")
+@durable_function(name="cb-during-wait")
 def callback_during_wait(event: Any, ctx: DurableContext) -> str:
     cb = ctx.create_callback(name="cb", config=CallbackConfig(
         timeout=event.get("timeout", 0), heartbeat_timeout=event.get("heartbeat", 0)))
@@ -35,12 +35,12 @@ def callback_during_wait(event: Any, ctx: DurableContext) -> str:
         return type(exc).__name__
 
 
-@durable_execution(name="hist-child")
+@durable_function(name="hist-child")
 def child(event: Any, ctx: DurableContext) -> int:
     return ctx.step(lambda _: event["n"] * 2, name="double")
 
 
-@durable_execution(name="hist-parent")
+@durable_function(name="hist-parent")
 def parent(event: Any, ctx: DurableContext) -> int:
     return ctx.invoke("hist-child", {"n": 21}, name="child")
 

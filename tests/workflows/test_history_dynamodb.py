@@ -17,7 +17,7 @@ from durable_lambda.testing.durable_runner import DurableTestRunner
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
 from durable_lambda.testing.scheduler_pump import ManualClock
-from durable_lambda.workflows import DurableContext, durable_execution
+from durable_lambda.workflows import DurableContext, durable_function
 from durable_lambda.workflows.callbacks import complete_callback
 from durable_lambda.workflows.client import start_execution, wait_for_result
 from durable_lambda.workflows.dynamodb import DynamoDBStore
@@ -37,7 +37,7 @@ from .hosting_world import World
 PUBLISHED: dict[str, str] = {}  # execution id -> callback id handed out
 
 
-@durable_execution(name="hist-flow")
+@durable_function(name="hist-flow")
 def flow(event: Any, ctx: DurableContext) -> Any:
     a = ctx.step(lambda _: event["x"] + 1, name="add")
     ctx.wait(3600, name="pause")

@@ -9,7 +9,7 @@ import pytest
 from durable_lambda.core import aws
 from durable_lambda.testing.fabric import Fabric
 from durable_lambda.testing.local_lambda import LocalLambda
-from durable_lambda.workflows import CallbackConfig, DurableContext, JsonSerDes, durable_execution
+from durable_lambda.workflows import CallbackConfig, DurableContext, JsonSerDes, durable_function
 from durable_lambda.workflows.callbacks import complete_callback
 from durable_lambda.workflows.client import get_execution, start_execution, wait_for_result
 from durable_lambda.workflows.errors import CallbackNotFoundError, InvokeError
@@ -21,7 +21,7 @@ CALLBACK_IDS: dict[str, str] = {}  # execution id -> callback id the workflow ha
 RUNS: list[str] = []
 
 
-@durable_execution(name="wf-child")
+@durable_function(name="wf-child")
 def child(event: Any, ctx: DurableContext) -> Any:
     doubled = ctx.step(lambda _: event["n"] * 2, name="double")
     if event.get("fail"):
@@ -29,7 +29,7 @@ def child(event: Any, ctx: DurableContext) -> Any:
     return doubled
 
 
-@durable_execution(name="wf-parent")
+@durable_function(name="wf-parent")
 def parent(event: Any, ctx: DurableContext) -> Any:
     RUNS.append(ctx.execution_id)
     a = ctx.step(lambda _: event["x"] + 1, name="add")
@@ -116,7 +116,7 @@ def test_one_wait_costs_bounded_calls(world: World) -> None:
     assert ddb <= 20, dict(aws.call_counter)
 
 
-@durable_execution(name="wf-sleeper")
+@durable_function(name="wf-sleeper")
 def sleeper(event: Any, ctx: DurableContext) -> Any:
     ctx.wait(3600, name="an hour")
     return ctx.step(lambda _: "rested", name="after")

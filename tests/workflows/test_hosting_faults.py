@@ -20,7 +20,7 @@ from durable_lambda.workflows import (
     JsonSerDes,
     RetryDecision,
     StepConfig,
-    durable_execution,
+    durable_function,
 )
 from durable_lambda.workflows.callbacks import (
     complete_callback,
@@ -38,7 +38,7 @@ EFFECTS: Counter[str] = Counter()  # side effects of steps, by name
 CALLBACK_IDS: dict[str, str] = {}
 
 
-@durable_execution(name="wf-waiter")
+@durable_function(name="wf-waiter")
 def waiter(event: Any, ctx: DurableContext) -> Any:
     cb = ctx.create_callback(name="cb", config=CallbackConfig(  # JSON results, decoded
         timeout=event.get("timeout", 0), heartbeat_timeout=event.get("heartbeat", 0),
@@ -49,7 +49,7 @@ def waiter(event: Any, ctx: DurableContext) -> Any:
     return cb.result()
 
 
-@durable_execution(name="wf-flaky")
+@durable_function(name="wf-flaky")
 def flaky(event: Any, ctx: DurableContext) -> Any:
     def attempt(_: Any) -> str:
         EFFECTS.update(["attempt"])
@@ -61,18 +61,18 @@ def flaky(event: Any, ctx: DurableContext) -> Any:
         else RetryDecision.no_retry()))
 
 
-@durable_execution(name="wf-adder")
+@durable_function(name="wf-adder")
 def adder(event: Any, ctx: DurableContext) -> Any:
     return ctx.step(lambda _: event["n"] + 1, name="add")
 
 
-@durable_execution(name="wf-caller")
+@durable_function(name="wf-caller")
 def caller(event: Any, ctx: DurableContext) -> Any:
     EFFECTS.update(["caller-run"])
     return ctx.invoke("wf-adder", {"n": event["n"]}, name="call")
 
 
-@durable_execution(name="wf-big")
+@durable_function(name="wf-big")
 def big(event: Any, ctx: DurableContext) -> Any:
     return ctx.step(lambda _: "x" * (300 * 1024), name="huge")
 
@@ -264,7 +264,7 @@ def test_resumes_in_one_batch_make_one_run_per_execution(world: World) -> None:
     assert all(world.store.describe(e).status is ExecutionStatus.RUNNING for e in eids)
 
 
-@durable_execution(name="wf-self-completer")
+@durable_function(name="wf-self-completer")
 def self_completer(event: Any, ctx: DurableContext) -> Any:
     cb = ctx.create_callback(name="cb", config=CallbackConfig(serdes=JsonSerDes()))
 

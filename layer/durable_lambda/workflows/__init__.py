@@ -22,7 +22,7 @@ def _names(module: str, names: str) -> dict[str, str]:
 
 
 _EXPORTS = {
-    **_names("execution", "durable_execution DurableFunction"),
+    **_names("execution", "durable_execution durable_function DurableFunction"),
     **_names("context", "DurableContext ExecutionContext durable_step durable_with_child_context "
                         "durable_parallel_branch durable_wait_for_callback"),
     **_names("types", "StepContext WaitForCallbackContext WaitForConditionCheckContext "

@@ -183,7 +183,7 @@ class ParallelConfig:
     serdes: Optional["SerDes"] = None
     item_serdes: Optional["SerDes"] = None
     summary_generator: Optional[Callable[[Any], str]] = None
-    nesting_type: "NestingType" = field(default_factory=lambda: NestingType.NESTED)
+    nesting_type: "NestingType" = NestingType.NESTED
 
     def __post_init__(self) -> None:
         _check_max_concurrency(self.max_concurrency)
@@ -199,7 +199,7 @@ class MapConfig(Generic[T]):
     serdes: Optional["SerDes"] = None
     item_serdes: Optional["SerDes"] = None
     summary_generator: Optional[Callable[[Any], str]] = None
-    nesting_type: "NestingType" = field(default_factory=lambda: NestingType.NESTED)
+    nesting_type: "NestingType" = NestingType.NESTED
     item_namer: Optional[Callable[[T, int], str]] = None
 
     def __post_init__(self) -> None:

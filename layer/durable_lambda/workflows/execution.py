@@ -118,13 +118,23 @@ def _checked(plugins: Optional[list[Any]]) -> list["DurableInstrumentationPlugin
 
 
 def durable_execution(func: Optional[DurableHandler] = None, *, boto3_client: Any = None,
-                      plugins: Optional[list["DurableInstrumentationPluginFactory"]] = None,
-                      name: Optional[str] = None, host: Optional[ExecutionHost] = None,
-                      options: Optional[ExecutionOptions] = None) -> Any:
-    """Decorator, bare (``@durable_execution``) or with arguments
-    (``@durable_execution(plugins=[factory])``)."""
-    del boto3_client  # the SDK's service client; durable-lambda has no service to call
+                      plugins: Optional[list["DurableInstrumentationPluginFactory"]] = None
+                      ) -> Any:
+    """The official SDK's decorator, same signature: bare (``@durable_execution``) or with
+    arguments (``@durable_execution(plugins=[factory])``). ``boto3_client`` is accepted and
+    unused (durable-lambda has no service to call). For durable-lambda's own options (name,
+    host, execution options) use ``durable_function``."""
+    del boto3_client
+    return durable_function(func, plugins=plugins)
 
+
+def durable_function(func: Optional[DurableHandler] = None, *,
+                     plugins: Optional[list["DurableInstrumentationPluginFactory"]] = None,
+                     name: Optional[str] = None, host: Optional[ExecutionHost] = None,
+                     options: Optional[ExecutionOptions] = None) -> Any:
+    """``durable_execution`` with durable-lambda's options: ``name`` (the function name
+    executions are recorded under), ``host`` (who runs invocations), ``options``
+    (``ExecutionOptions``: lease, checkpoint batching)."""
     def wrap(f: DurableHandler) -> DurableFunction:
         return DurableFunction(f, name=name, host=host, options=options, plugins=plugins)
     return wrap(func) if func is not None else wrap

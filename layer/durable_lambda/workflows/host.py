@@ -15,7 +15,7 @@ The engine (``engine.run_invocation``) knows nothing about Lambda, SQS or timers
 
 HOSTING supplies the Lambda host (DynamoDBStore + SQS/Scheduler); it registers it with
 ``register_default_host(factory)`` (done on import of ``durable_lambda.workflows.hosting``
-if that module exists) or a handler passes one: ``@durable_execution(host=...)``.
+if that module exists) or a handler passes one: ``@durable_function(host=...)``.
 The local test runner (``durable_lambda.testing.durable_runner``) drives functions itself.
 """
 from __future__ import annotations
