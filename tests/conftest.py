@@ -9,6 +9,7 @@ from durable_lambda.core import aws
 from durable_lambda.testing.fabric import Fabric, deploy_fabric
 from durable_lambda.testing.local_aws import LocalAws, configure_environment, start_local_aws
 from durable_lambda.testing.local_lambda import LocalLambda
+from tests.platform.records import SendAudit
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,10 @@ def fabric(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fab
         monkeypatch.setenv(name, value)
     deployed.activate()
     aws.call_counter.clear()
+    audit = SendAudit().install()  # real SQS's rules, which moto does not check
     yield deployed
+    audit.uninstall()
+    assert not audit.violations, f"SQS would refuse: {audit.violations[:5]}"
     from durable_lambda.core.settings import reset_settings
     reset_settings()
 

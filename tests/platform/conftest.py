@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 
 from durable_lambda.testing.fabric import Fabric
-
-from .records import SendAudit
 
 
 class Peek:
@@ -60,18 +57,3 @@ class Peek:
 def peek(fabric: Fabric) -> Peek:
     return Peek(fabric)
 
-
-@pytest.fixture(autouse=True)
-def sqs_send_audit(request: pytest.FixtureRequest) -> Iterator[SendAudit | None]:
-    """With the fabric up, every SendMessage the runtime makes must be one real SQS accepts
-    (group and deduplication ids, body characters and size, attributes): moto checks none."""
-    if "fabric" not in request.fixturenames:
-        yield None
-        return
-    request.getfixturevalue("fabric")
-    audit = SendAudit().install()
-    try:
-        yield audit
-    finally:
-        audit.uninstall()
-    assert not audit.violations, f"SQS would refuse: {audit.violations}"
