@@ -37,7 +37,6 @@ from durable_lambda.core import metrics
 from durable_lambda.core.envelope import Envelope
 from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.core.logging import bind_invocation
-from durable_lambda.core.sqs_batch import safe_group, sendable_attributes
 from durable_lambda.core.tracing import forward_attributes
 
 log = logging.getLogger("durable_lambda")
@@ -165,6 +164,8 @@ def _forward(sqs: Any, message: dict[str, Any], group: str, queues: dict[str, st
 
 def _send(sqs: Any, url: str, message: dict[str, Any], group: str, count: int,
           reason: Optional[str], action: str) -> None:
+    from durable_lambda.core.sqs_batch import safe_group, sendable_attributes  # settings: lazy
+
     extra = {REDRIVES_ATTRIBUTE: {"DataType": "Number", "StringValue": str(count)}}
     if reason:
         extra[PARKED_REASON_ATTRIBUTE] = {"DataType": "String", "StringValue": reason[:1000]}
