@@ -1,11 +1,12 @@
 """One comparable model of the fabric, read from template.yaml (expanded by aws-sam-translator)
-or from terraform/modules/durable_fabric (evaluated by tfparse).
+or from terraform/modules/durable_fabric (evaluated by tfparse), for one choice of the
+parameters / variables (their defaults unless given).
 
 Resources are named by their SAM logical ids on both sides; references become those ids
-(``"RouterLogGroup:*"`` for ``<log group ARN>:*``). An ARN assembled from account, region or
-partition (``${AWS::AccountId}`` in SAM, data sources in Terraform) cannot be evaluated
-statically on either side and becomes ``UNRESOLVED`` on both: the deploy rehearsal compares
-those values for real.
+(``"RouterLogGroup:*"`` for ``<log group ARN>:*``, ``"Router:live"`` for the alias). An ARN or
+URL assembled from account, region or partition (``${AWS::AccountId}`` in SAM, data sources in
+Terraform; a queue URL) cannot be evaluated statically on either side and becomes
+``UNRESOLVED`` on both: the deploy rehearsal compares those values for real.
 """
 from __future__ import annotations
 
@@ -41,7 +42,22 @@ TF_LOGICAL: dict[str, str] = {
     "aws_iam_role.scheduler": "SchedulerRole",
     "aws_iam_policy.user_function": "UserFunctionPolicy",
     "aws_lambda_layer_version.runtime": "DurableLayer",
+    **{f'aws_lambda_alias.live["{k}"]': f"{v}:live" for k, v in FUNCTIONS.items()},
 }
+#: SAM parameter -> Terraform variable of durable_fabric (same meaning, same default)
+PARAMETERS = {
+    "StageName": "stage_name", "UserFunctionPrefix": "user_function_prefix",
+    "RouterTimeoutSeconds": "router_timeout_seconds", "RouterBatchSize": "router_batch_size",
+    "RouterMaxConcurrency": "router_max_concurrency", "MaxReceiveCount": "max_receive_count",
+    "MaxRedrives": "max_redrives", "RedriveSchedule": "redrive_schedule",
+    "LogRetentionDays": "log_retention_days", "TableDeletionProtection": "table_deletion_protection",
+    "PythonRuntime": "python_runtime", "Architecture": "architecture",
+    "TracingMode": "tracing_mode", "LogFormat": "log_format", "SnapStart": "snap_start",
+    "ExecutionRetentionDays": "execution_retention_days",
+    "CreateSsmParameters": "create_ssm_parameters",
+}
+#: Terraform-only inputs: where the zips come from, tags (SAM: `sam deploy --tags`)
+TF_ONLY_VARIABLES = {"layer_zip_path", "functions_zip_dir", "build_dir", "build_python", "tags"}
 #: Terraform policy document -> the SAM role / managed policy whose permissions it holds
 TF_POLICY_DOCS = {
     **{f'data.aws_iam_policy_document.function["{k}"]': f"{v}Role" for k, v in FUNCTIONS.items()},
@@ -112,18 +128,66 @@ def expand_template(template: dict[str, Any], code_location: Optional[dict[str, 
 
 
 class SamResolver:
-    """Evaluates intrinsics of an expanded template with the parameters' defaults."""
+    """Evaluates intrinsics of an expanded template with the parameters' defaults, or the
+    values given (conditions and ``Fn::If`` included)."""
 
-    def __init__(self, template: dict[str, Any]) -> None:
+    def __init__(self, template: dict[str, Any], parameters: Optional[dict[str, Any]] = None) -> None:
         self.template = template
-        self.resources = template["Resources"]
         self.params = {k: str(v.get("Default")) for k, v in template.get("Parameters", {}).items()}
+        self.params.update({k: str(v) for k, v in (parameters or {}).items()})
+        self.conditions: dict[str, bool] = {}
+        for name in template.get("Conditions", {}):
+            self.condition(name)
+        self.resources = {k: self.prune(v) for k, v in template["Resources"].items()
+                          if "Condition" not in v or self.condition(v["Condition"])}
+
+    def condition(self, name: str) -> bool:
+        if name not in self.conditions:
+            self.conditions[name] = bool(self._evaluate(self.template["Conditions"][name]))
+        return self.conditions[name]
+
+    def _evaluate(self, node: Any) -> Any:
+        if isinstance(node, dict) and len(node) == 1:
+            (key, args), = node.items()
+            if key == "Fn::Equals":
+                return str(self._evaluate(args[0])) == str(self._evaluate(args[1]))
+            if key == "Fn::Not":
+                return not self._evaluate(args[0])
+            if key == "Fn::And":
+                return all(self._evaluate(a) for a in args)
+            if key == "Fn::Or":
+                return any(self._evaluate(a) for a in args)
+            if key == "Condition":
+                return self.condition(args)
+            if key == "Ref":
+                return self.params.get(args, args)
+        return node
+
+    def prune(self, node: Any) -> Any:
+        """``Fn::If`` replaced by its chosen branch, ``AWS::NoValue`` removed."""
+        novalue = {"Ref": "AWS::NoValue"}
+        if isinstance(node, list):
+            return [self.prune(v) for v in node if self.prune(v) != novalue]
+        if isinstance(node, dict):
+            if set(node) == {"Fn::If"}:
+                name, when_true, when_false = node["Fn::If"]
+                return self.prune(when_true if self.condition(name) else when_false)
+            pruned = {k: self.prune(v) for k, v in node.items()}
+            return {k: v for k, v in pruned.items() if v != novalue}
+        return node
 
     def logical(self, name: str) -> str:
-        return "DurableLayer" if name.startswith("DurableLayer") else name
+        if name.startswith("DurableLayer"):
+            return "DurableLayer"
+        alias = re.fullmatch(r"(\w+?)Alias(\w+)", name)
+        if alias and self.resources.get(name, {}).get("Type") == "AWS::Lambda::Alias":
+            return f"{alias.group(1)}:{alias.group(2)}"
+        return name
 
     def value(self, node: Any) -> Any:
-        """Scalars as they are; references as logical ids; parameters as their defaults."""
+        """Scalars as they are; references as logical ids; parameters as their values; a
+        queue's Ref (its URL, made of account and region) as UNRESOLVED."""
+        node = self.prune(node)
         if isinstance(node, list):
             return [self.value(v) for v in node]
         if not isinstance(node, dict):
@@ -132,7 +196,9 @@ class SamResolver:
             name = node["Ref"]
             if name in self.params:
                 return self.params[name]
-            return UNRESOLVED if name.startswith("AWS::") else self.logical(name)
+            if name.startswith("AWS::") or self.resources.get(name, {}).get("Type") == "AWS::SQS::Queue":
+                return UNRESOLVED
+            return self.logical(name)
         if "Fn::GetAtt" in node:
             name, attribute = node["Fn::GetAtt"]
             is_log_group = self.resources.get(name, {}).get("Type") == "AWS::Logs::LogGroup"
@@ -174,13 +240,26 @@ def _bool(value: Any) -> Optional[bool]:
     return None if value is None else str(value).lower() == "true"
 
 
-def sam_model(expanded: dict[str, Any]) -> dict[str, Any]:
-    """The comparable model of an expanded SAM template (parameters at their defaults)."""
-    r = SamResolver(expanded)
+def _new_model() -> dict[str, Any]:
+    return {"tables": {}, "queues": {}, "rules": {}, "targets": {}, "functions": {},
+            "policies": {}, "trust": {}, "permissions": set(), "event_sources": [], "layer": {},
+            "schedule_groups": set(), "aliases": set(), "ssm": {}}
+
+
+def _ssm_value(name: str, value: Any) -> Any:
+    """The JSON ``environment`` parameter as its sorted keys (its values hold queue URLs and
+    ARNs the rehearsal compares); other values as strings."""
+    if name.endswith("/environment"):
+        return tuple(sorted(json.loads(value))) if isinstance(value, str) and value.startswith("{") else value
+    return value if value == UNRESOLVED else str(value)
+
+
+def sam_model(expanded: dict[str, Any], parameters: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """The comparable model of an expanded SAM template (parameters at their defaults, or
+    the ``parameters`` given)."""
+    r = SamResolver(expanded, parameters)
     v = r.value
-    model: dict[str, Any] = {"tables": {}, "queues": {}, "rules": {}, "targets": {},
-                             "functions": {}, "policies": {}, "trust": {}, "permissions": set(),
-                             "event_sources": [], "layer": {}, "schedule_groups": set()}
+    model = _new_model()
     for name, p in r.of_type("AWS::DynamoDB::Table").items():
         types = {a["AttributeName"]: a["AttributeType"] for a in p["AttributeDefinitions"]}
         ttl = p.get("TimeToLiveSpecification", {})
@@ -215,15 +294,23 @@ def sam_model(expanded: dict[str, Any]) -> dict[str, Any]:
                 "arn": v(t["Arn"]), "dlq": v(t.get("DeadLetterConfig", {}).get("Arn")),
                 "retry": retry and (retry["MaximumRetryAttempts"], retry["MaximumEventAgeInSeconds"])}
     for name, p in r.of_type("AWS::Lambda::Function").items():
+        logging = p.get("LoggingConfig", {})
         model["functions"][name] = {
-            "name": v(p["FunctionName"]), "handler": p["Handler"], "runtime": p["Runtime"],
-            "architectures": p.get("Architectures"), "timeout": _int(v(p["Timeout"])),
+            "name": v(p["FunctionName"]), "handler": p["Handler"], "runtime": v(p["Runtime"]),
+            "architectures": v(p.get("Architectures")), "timeout": _int(v(p["Timeout"])),
             "memory": _int(p["MemorySize"]), "role": v(p["Role"]),
             "layers": [v(x) for x in p.get("Layers", [])],
             "environment": sorted(p["Environment"]["Variables"]),
             "async_dlq": v(p.get("DeadLetterConfig", {}).get("TargetArn")),
-            "log_group": v(p.get("LoggingConfig", {}).get("LogGroup")),
+            "log_group": v(logging.get("LogGroup")), "log_format": v(logging.get("LogFormat")),
+            "tracing": v(p.get("TracingConfig", {}).get("Mode")),
+            "snap_start": v(p.get("SnapStart", {}).get("ApplyOn")),
         }
+    for p in r.of_type("AWS::Lambda::Alias").values():
+        model["aliases"].add((v(p["FunctionName"]), p["Name"]))
+    for p in r.of_type("AWS::SSM::Parameter").values():
+        name = v(p["Name"])
+        model["ssm"][name] = _ssm_value(name, v(p["Value"]))
     for name, p in r.of_type("AWS::IAM::Role").items():
         model["policies"][name] = {}
         for policy in p.get("Policies", []):
@@ -243,8 +330,8 @@ def sam_model(expanded: dict[str, Any]) -> dict[str, Any]:
             "response_types": p.get("FunctionResponseTypes"),
             "max_concurrency": _int(v(p.get("ScalingConfig", {}).get("MaximumConcurrency")))})
     for p in r.of_type("AWS::Lambda::LayerVersion").values():
-        model["layer"] = {"runtimes": p["CompatibleRuntimes"],
-                          "architectures": p["CompatibleArchitectures"]}
+        model["layer"] = {"runtimes": v(p["CompatibleRuntimes"]),
+                          "architectures": v(p["CompatibleArchitectures"])}
     for p in r.of_type("AWS::Scheduler::ScheduleGroup").values():
         model["schedule_groups"].add(v(p["Name"]))
     return model
@@ -336,9 +423,7 @@ def tf_model(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The comparable model of the evaluated durable_fabric module."""
     r = TfResolver(parsed)
     v = r.value
-    model: dict[str, Any] = {"tables": {}, "queues": {}, "rules": {}, "targets": {},
-                             "functions": {}, "policies": {}, "trust": {}, "permissions": set(),
-                             "event_sources": [], "layer": {}, "schedule_groups": set()}
+    model = _new_model()
     for key, logical in TABLES.items():
         b = r.block(f"aws_dynamodb_table.{key}")
         types = {a["name"]: a["type"] for a in as_list(b["attribute"])}
@@ -391,13 +476,26 @@ def tf_model(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "async_dlq": v(_first(b["dead_letter_config"]).get("target_arn"))
             if b.get("dead_letter_config") else None,
             "log_group": v(_first(b.get("logging_config")).get("log_group")),
+            "log_format": _first(b.get("logging_config")).get("log_format"),
+            "tracing": _first(b.get("tracing_config")).get("mode"),
+            "snap_start": _first(b.get("snap_start")).get("apply_on"),
         }
+    for b in parsed.get("aws_lambda_alias", []):
+        model["aliases"].add((v(b["function_name"]), b["name"]))
+    for b in parsed.get("aws_ssm_parameter", []):
+        name = b["name"]
+        value = v(b.get("value"))
+        if name.endswith("/environment"):  # jsonencode(local.environment): see _ssm_value
+            value = tuple(sorted(r.locals()["environment"]))
+        model["ssm"][name] = _ssm_value(name, value)
     for path, logical in TF_POLICY_DOCS.items():
         model["policies"][logical] = tf_document_statements(r.block(path), v)
     for logical, path in TF_TRUST_DOCS.items():
         model["trust"][logical] = _tf_trust(r.block(path))
     for b in parsed.get("aws_lambda_permission", []):
-        model["permissions"].add((v(b["function_name"]), b["principal"], v(b["source_arn"])))
+        qualifier = b.get("qualifier")
+        function = v(b["function_name"]) + (f":{qualifier}" if isinstance(qualifier, str) else "")
+        model["permissions"].add((function, b["principal"], v(b["source_arn"])))
     for b in parsed.get("aws_lambda_event_source_mapping", []):
         model["event_sources"].append({
             "queue": v(b["event_source_arn"]), "function": v(b["function_name"]),

@@ -119,9 +119,11 @@ def _document(document: Any) -> dict[str, Any]:
 
 def _statements(reader: Reader, document: Any) -> dict[str, Any]:
     document = _document(document)
+    # moto's CloudFormation leaves an Fn::If whose branch is AWS::NoValue as a null statement
+    # (the X-Ray statement without Active tracing); CloudFormation removes it
     return {s.get("Sid", ""): (tuple(sorted(as_list(s.get("Action")))),
                                tuple(sorted(reader.norm(r) for r in as_list(s.get("Resource")))))
-            for s in as_list(document.get("Statement"))}
+            for s in as_list(document.get("Statement")) if s is not None}
 
 
 def role_policies(reader: Reader) -> dict[str, Any]:
@@ -180,6 +182,16 @@ def permissions(reader: Reader) -> dict[str, Any]:
         found[logical] = sorted(
             (s["Principal"]["Service"], reader.norm(s["Condition"]["ArnLike"]["AWS:SourceArn"]))
             for s in policy["Statement"])
+    return found
+
+
+def ssm_parameters(endpoint_url: str, stage: str) -> dict[str, str]:
+    """/durable-lambda/<stage>/... as {name under the prefix: value}."""
+    ssm = boto3.client("ssm", endpoint_url=endpoint_url, region_name="us-east-1")
+    prefix = f"/durable-lambda/{stage}/"
+    found: dict[str, str] = {}
+    for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=prefix, Recursive=True):
+        found.update({p["Name"].removeprefix(prefix): p["Value"] for p in page["Parameters"]})
     return found
 
 

@@ -94,3 +94,61 @@ def test_terraform_validates(directory: str, terraform_cli: dict[str, str], tmp_
     assert init.returncode == 0, init.stdout + init.stderr
     result = run(["terraform", "validate", "-no-color"], cwd=workdir, env=terraform_cli)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("module", ["durable_fabric", "durable_function"])
+def test_module_readmes_list_every_input_and_output(module: str) -> None:
+    """Each module's README has a row per variable (with its default) and per output."""
+    import re
+
+    directory = ROOT / "terraform" / "modules" / module
+    readme = (directory / "README.md").read_text()
+    readme = readme[readme.index("## Inputs"):]
+    source = "".join(p.read_text() for p in sorted(directory.glob("*.tf")))
+    variables = re.findall(r'^variable "(\w+)"', source, flags=re.M)
+    outputs = re.findall(r'^output "(\w+)"', source, flags=re.M)
+    assert variables and outputs
+    for name in variables + outputs:
+        assert re.search(rf"^\| `{name}` \|", readme, flags=re.M), f"{module}/README.md: no row for {name}"
+    for name, body in re.findall(r'^variable "(\w+)" \{(.*?)^\}', source, flags=re.M | re.S):
+        default = re.search(r"^  default\s+=\s+(.+)$", body, flags=re.M)
+        row = re.search(rf"^\| `{name}` \|.*$", readme, flags=re.M).group(0)
+        assert (f"`{default.group(1).strip()}`" if default else "**required**") in row, name
+
+
+def test_the_terraform_walkthrough_in_docs_deploy_md_validates(
+        terraform_cli: dict[str, str], tmp_path: Path) -> None:
+    """The copy-paste Terraform of docs/deploy.md §3 (SSM data sources + durable_function)."""
+    import re
+
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    section = text[text.index("### Terraform (in your own configuration)"):]
+    snippet = re.search(r"```hcl\n(.*?)```", section, flags=re.S).group(1)
+    assert "aws_ssm_parameter" in snippet and "ImportValue" not in snippet
+    source = ROOT / "terraform" / "modules" / "durable_function"
+    snippet = re.sub(r'source = "[^"]*"', f'source = "{source}"', snippet, count=1)
+    (tmp_path / "main.tf").write_text(snippet)
+    init = run(["terraform", "init", "-backend=false", "-input=false", "-no-color"],
+               cwd=tmp_path, env=terraform_cli)
+    assert init.returncode == 0, init.stdout + init.stderr
+    result = run(["terraform", "validate", "-no-color"], cwd=tmp_path, env=terraform_cli)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_samconfig_builds_the_layer_variant_it_deploys(expanded: dict[str, Any]) -> None:
+    """sam build picks the layer variant from its parameter overrides: per environment of
+    samconfig.toml they name the same PythonRuntime and Architecture as the deploy's."""
+    import re
+    import tomllib
+
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    for environment, commands in config.items():
+        if not isinstance(commands, dict) or "deploy" not in commands:
+            continue
+        chosen = {}
+        for command in ("build", "deploy"):
+            overrides = commands[command]["parameters"].get("parameter_overrides", "")
+            values = dict(re.findall(r'(\w+)="([^"]*)"', overrides))
+            assert set(values) <= set(expanded["Parameters"]), (environment, command)
+            chosen[command] = (values.get("PythonRuntime"), values.get("Architecture"))
+        assert chosen["build"] == chosen["deploy"] and None not in chosen["build"], environment

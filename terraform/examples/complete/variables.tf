@@ -20,16 +20,40 @@ variable "stage_name" {
   }
 }
 
+variable "python_runtime" {
+  description = "Runtime of the platform functions, the layer and the counter (python3.12, python3.13, python3.14)."
+  type        = string
+  default     = "python3.12"
+}
+
+variable "architecture" {
+  description = "Architecture of the platform functions, the layer and the counter (x86_64, arm64)."
+  type        = string
+  default     = "x86_64"
+}
+
 variable "build_dir" {
-  description = "Directory written by `python scripts/build_layer.py --functions` (durable-lambda-layer.zip and functions/)."
+  description = "Where the zips are built (the layer, functions/, counter.zip). null: build/ at the root of this repository."
   type        = string
   default     = null
 }
 
+variable "build_python" {
+  description = "Python 3 interpreter (with pip) that builds the zips at apply time."
+  type        = string
+  default     = "python3"
+}
+
 variable "counter_zip_path" {
-  description = "Zip of counter/app.py (python -m zipfile -c counter.zip counter/app.py ... see docs/deploy.md)."
+  description = "A prebuilt zip of counter/app.py; null: built at apply time into build_dir."
   type        = string
   default     = null
+}
+
+variable "tags" {
+  description = "Tags of every taggable resource."
+  type        = map(string)
+  default     = { project = "durable-lambda-example" }
 }
 
 variable "table_deletion_protection" {

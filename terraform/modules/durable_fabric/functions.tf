@@ -28,6 +28,16 @@ locals {
     }
   }
 
+  # What invokes a platform function (work queue mapping, rules, schedules): its `live` alias
+  # with SnapStart (only published versions are snapshotted), else the function itself.
+  invoke_arn       = { for k in keys(local.functions) : k => var.snap_start ? aws_lambda_alias.live[k].arn : aws_lambda_function.platform[k].arn }
+  invoke_qualifier = { for k in keys(local.functions) : k => var.snap_start ? aws_lambda_alias.live[k].name : null }
+
+  # X-Ray has no resource-level permissions: only granted with tracing_mode = "Active".
+  xray_statements = var.tracing_mode == "Active" ? [
+    { sid = "XRayTraces", actions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources = ["*"] },
+  ] : []
+
   # IAM statements per function, besides writing to its own log group (template.yaml: <Fn>Role).
   consume_actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
   function_statements = {
@@ -101,7 +111,7 @@ data "aws_iam_policy_document" "function" {
   }
 
   dynamic "statement" {
-    for_each = local.function_statements[each.key]
+    for_each = concat(local.xray_statements, local.function_statements[each.key])
 
     content {
       sid       = statement.value.sid
@@ -137,18 +147,19 @@ resource "aws_lambda_function" "platform" {
   # checkov:skip=CKV_AWS_117:The functions talk only to AWS APIs; a VPC adds NAT/endpoint cost without a private resource to reach.
   # checkov:skip=CKV_AWS_173:The environment holds resource names and URLs only, no secrets; Lambda encrypts it at rest with an AWS key.
   # checkov:skip=CKV_AWS_272:Code signing is not used for the platform functions (they are built from this repository).
-  # checkov:skip=CKV_AWS_50:X-Ray tracing is optional; enable it with Lambda's console or an aws_lambda_function override.
+  # checkov:skip=CKV_AWS_50:X-Ray tracing is the module's tracing_mode variable (default PassThrough, no X-Ray cost); set tracing_mode = "Active" to trace.
   function_name    = "${local.name}-${replace(each.key, "_", "-")}"
   description      = each.value.description
   role             = aws_iam_role.function[each.key].arn
-  runtime          = "python3.12"
-  architectures    = ["x86_64"]
+  runtime          = var.python_runtime
+  architectures    = [var.architecture]
   handler          = "app.handler"
-  filename         = "${var.functions_zip_dir}/${each.key}.zip"
-  source_code_hash = filebase64sha256("${var.functions_zip_dir}/${each.key}.zip")
+  filename         = local.function_zips[each.key]
+  source_code_hash = local.function_zip_hashes[each.key]
   timeout          = each.value.timeout
   memory_size      = each.value.memory
   layers           = [aws_lambda_layer_version.runtime.arn]
+  publish          = true # every change publishes a version behind the `live` alias (as SAM's AutoPublishAlias)
   tags             = var.tags
 
   environment {
@@ -156,8 +167,16 @@ resource "aws_lambda_function" "platform" {
   }
 
   logging_config {
-    log_format = "Text"
+    log_format = var.log_format
     log_group  = aws_cloudwatch_log_group.function[each.key].name
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  snap_start {
+    apply_on = var.snap_start ? "PublishedVersions" : "None"
   }
 
   dynamic "dead_letter_config" {
@@ -171,9 +190,18 @@ resource "aws_lambda_function" "platform" {
   depends_on = [aws_iam_role_policy.function]
 }
 
+resource "aws_lambda_alias" "live" {
+  for_each = local.functions
+
+  name             = "live"
+  description      = "Latest published version (invoked instead of $LATEST with snap_start)"
+  function_name    = aws_lambda_function.platform[each.key].function_name
+  function_version = aws_lambda_function.platform[each.key].version
+}
+
 resource "aws_lambda_event_source_mapping" "router" {
   event_source_arn        = aws_sqs_queue.work.arn
-  function_name           = aws_lambda_function.platform["router"].arn
+  function_name           = local.invoke_arn["router"]
   batch_size              = var.router_batch_size
   function_response_types = ["ReportBatchItemFailures"]
   enabled                 = true

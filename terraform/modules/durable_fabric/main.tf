@@ -8,14 +8,16 @@ data "aws_caller_identity" "current" {}
 locals {
   name       = "durable-${var.stage_name}"
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.name
+  region     = data.aws_region.current.id # `name` is deprecated in provider 6.x, `id` works in 5.x and 6.x
   account_id = data.aws_caller_identity.current.account_id
 
   visibility_timeout_seconds = 6 * var.router_timeout_seconds
+  retention_4_days           = 345600
   retention_14_days          = 1209600
 
-  # Built from the name (not the resource) so every function can carry it without a cycle.
-  timer_target_arn         = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${local.name}-timer-forwarder"
+  # Built from the name (not the resource) so every function can carry it without a cycle;
+  # with SnapStart, schedules invoke the published versions through the `live` alias.
+  timer_target_arn         = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${local.name}-timer-forwarder${var.snap_start ? ":live" : ""}"
   user_functions_arn       = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.user_function_prefix}*"
   schedule_group_schedules = "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/${aws_scheduler_schedule_group.timers.name}/*"
 
@@ -32,6 +34,8 @@ locals {
     DURABLE_TIMER_TARGET_ARN   = local.timer_target_arn
     DURABLE_MAX_RECEIVE_COUNT  = tostring(var.max_receive_count)
     DURABLE_MAX_REDRIVES       = tostring(var.max_redrives)
+    # read by the runtime when an execution finishes: TTL of its items (0: kept forever)
+    DURABLE_EXECUTION_RETENTION_DAYS = tostring(var.execution_retention_days)
   }
 }
 
@@ -125,6 +129,8 @@ resource "aws_dynamodb_table" "workflow" {
 }
 
 # ---------------------------------------------------------------- queues
+# (template.yaml retains the queues when the stack is deleted; Terraform has no equivalent:
+# `terraform state rm` them first to keep undelivered messages through a destroy.)
 
 resource "aws_sqs_queue" "work" {
   name                        = "${local.name}-work.fifo"
@@ -132,6 +138,7 @@ resource "aws_sqs_queue" "work" {
   content_based_deduplication = false
   deduplication_scope         = "messageGroup"
   fifo_throughput_limit       = "perMessageGroupId"
+  message_retention_seconds   = local.retention_4_days
   visibility_timeout_seconds  = local.visibility_timeout_seconds
   sqs_managed_sse_enabled     = true
   tags                        = var.tags
@@ -217,7 +224,7 @@ resource "aws_cloudwatch_event_target" "signals" {
   rule           = aws_cloudwatch_event_rule.signals.name
   event_bus_name = aws_cloudwatch_event_bus.signals.name
   target_id      = "signal-forwarder"
-  arn            = aws_lambda_function.platform["signal_forwarder"].arn
+  arn            = local.invoke_arn["signal_forwarder"]
 
   dead_letter_config {
     arn = aws_sqs_queue.failed_events.arn
@@ -232,6 +239,7 @@ resource "aws_cloudwatch_event_target" "signals" {
 resource "aws_lambda_permission" "signals" {
   statement_id  = "signal-rule"
   function_name = aws_lambda_function.platform["signal_forwarder"].function_name
+  qualifier     = local.invoke_qualifier["signal_forwarder"]
   action        = "lambda:InvokeFunction"
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.signals.arn
@@ -253,12 +261,13 @@ resource "aws_cloudwatch_event_rule" "redrive" {
 resource "aws_cloudwatch_event_target" "redrive" {
   rule      = aws_cloudwatch_event_rule.redrive.name
   target_id = "dlq-redriver"
-  arn       = aws_lambda_function.platform["dlq_redriver"].arn
+  arn       = local.invoke_arn["dlq_redriver"]
 }
 
 resource "aws_lambda_permission" "redrive" {
   statement_id  = "redrive-rule"
   function_name = aws_lambda_function.platform["dlq_redriver"].function_name
+  qualifier     = local.invoke_qualifier["dlq_redriver"]
   action        = "lambda:InvokeFunction"
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.redrive.arn
@@ -268,11 +277,11 @@ resource "aws_lambda_permission" "redrive" {
 
 resource "aws_lambda_layer_version" "runtime" {
   layer_name               = "${local.name}-runtime"
-  description              = "durable-lambda runtime (actors, workflows) with pydantic-settings"
-  filename                 = var.layer_zip_path
-  source_code_hash         = filebase64sha256(var.layer_zip_path)
-  compatible_runtimes      = ["python3.12"]
-  compatible_architectures = ["x86_64"]
+  description              = "durable-lambda runtime (actors, workflows) with pydantic-settings, ${var.python_runtime} ${var.architecture}"
+  filename                 = local.layer_zip
+  source_code_hash         = local.layer_zip_hash
+  compatible_runtimes      = [var.python_runtime]
+  compatible_architectures = [var.architecture]
   license_info             = "Apache-2.0"
   skip_destroy             = true
 }

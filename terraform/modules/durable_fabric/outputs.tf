@@ -89,8 +89,18 @@ output "router_name" {
 }
 
 output "layer_arn" {
-  description = "Attach this layer version to user functions (python3.12, x86_64)"
+  description = "Attach this layer version to user functions of python_runtime / architecture"
   value       = aws_lambda_layer_version.runtime.arn
+}
+
+output "python_runtime" {
+  description = "Runtime of the platform functions and of the layer (the layer's compatible runtime)"
+  value       = var.python_runtime
+}
+
+output "architecture" {
+  description = "Architecture of the platform functions and of the layer"
+  value       = var.architecture
 }
 
 output "user_function_policy_arn" {
@@ -101,6 +111,31 @@ output "user_function_policy_arn" {
 output "user_function_prefix" {
   description = "User function names must start with this for the router to invoke them"
   value       = var.user_function_prefix
+}
+
+output "max_receive_count" {
+  description = "DURABLE_MAX_RECEIVE_COUNT"
+  value       = var.max_receive_count
+}
+
+output "max_redrives" {
+  description = "DURABLE_MAX_REDRIVES"
+  value       = var.max_redrives
+}
+
+output "execution_retention_days" {
+  description = "DURABLE_EXECUTION_RETENTION_DAYS"
+  value       = var.execution_retention_days
+}
+
+output "ssm_parameter_path" {
+  description = "Path of the SSM parameters user configurations read (layer-arn, user-function-policy-arn, environment, env/<VARIABLE>, ...); empty without create_ssm_parameters"
+  value       = var.create_ssm_parameters ? "${local.ssm_prefix}/" : ""
+}
+
+output "ssm_parameter_names" {
+  description = "Names of the SSM parameters, by key (layer-arn, environment, env/DURABLE_TABLE, ...)"
+  value       = { for k, p in aws_ssm_parameter.fabric : k => p.name }
 }
 
 output "user_function_environment" {
@@ -116,5 +151,7 @@ output "fabric" {
     user_function_prefix      = var.user_function_prefix
     user_function_environment = local.environment
     event_bus_name            = aws_cloudwatch_event_bus.signals.name
+    python_runtime            = var.python_runtime
+    architecture              = var.architecture
   }
 }

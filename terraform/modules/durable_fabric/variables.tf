@@ -103,24 +103,105 @@ variable "table_deletion_protection" {
   default     = true
 }
 
-variable "layer_zip_path" {
-  description = "Path of the layer zip built by scripts/build_layer.py (build/durable-lambda-layer.zip)."
+variable "python_runtime" {
+  description = "Runtime of the platform functions and of the layer version this module publishes (its compiled pydantic-core is built for this runtime only)."
   type        = string
+  default     = "python3.12"
 
   validation {
-    condition     = can(regex("\\.zip$", var.layer_zip_path))
-    error_message = "layer_zip_path must name a .zip file (build it with: python scripts/build_layer.py)."
+    condition     = contains(["python3.12", "python3.13", "python3.14"], var.python_runtime)
+    error_message = "python_runtime must be one of python3.12, python3.13, python3.14."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set of the platform functions and of the layer (arm64 = Graviton)."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64."
+  }
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing of the platform functions: PassThrough or Active (Active also grants their roles xray:PutTraceSegments and xray:PutTelemetryRecords)."
+  type        = string
+  default     = "PassThrough"
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.tracing_mode)
+    error_message = "tracing_mode must be PassThrough or Active."
+  }
+}
+
+variable "log_format" {
+  description = "Log format of the platform functions: Text or JSON."
+  type        = string
+  default     = "Text"
+
+  validation {
+    condition     = contains(["Text", "JSON"], var.log_format)
+    error_message = "log_format must be Text or JSON."
+  }
+}
+
+variable "snap_start" {
+  description = "Lambda SnapStart on the platform functions: their published versions are snapshotted and the work queue mapping, rules and timers invoke their `live` alias instead of $LATEST."
+  type        = bool
+  default     = false
+}
+
+variable "execution_retention_days" {
+  description = "Days a finished durable execution (all of its items) is kept before DynamoDB TTL deletes it; 0 keeps them forever (DURABLE_EXECUTION_RETENTION_DAYS)."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = var.execution_retention_days >= 0 && var.execution_retention_days <= 3650 && floor(var.execution_retention_days) == var.execution_retention_days
+    error_message = "execution_retention_days must be an integer from 0 (keep forever) to 3650."
+  }
+}
+
+variable "create_ssm_parameters" {
+  description = "Publish the layer ARN, policy ARN and user-function settings as SSM parameters under /durable-lambda/<stage>/."
+  type        = bool
+  default     = true
+}
+
+variable "layer_zip_path" {
+  description = "A prebuilt layer zip of python_runtime/architecture (python scripts/build_layer.py --python 3.X --arch ARCH). null: the module builds it at apply time with build_python (pip downloads the wheels)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.layer_zip_path == null || can(regex("\\.zip$", var.layer_zip_path))
+    error_message = "layer_zip_path must name a .zip file (build it with: python scripts/build_layer.py --python 3.12 --arch x86_64)."
   }
 }
 
 variable "functions_zip_dir" {
-  description = "Directory holding router.zip, timer_forwarder.zip, signal_forwarder.zip and dlq_redriver.zip (python scripts/build_layer.py --functions writes build/functions/)."
+  description = "A directory of prebuilt router.zip, timer_forwarder.zip, signal_forwarder.zip and dlq_redriver.zip (python scripts/build_layer.py --functions-only). null: the module builds them at apply time."
   type        = string
+  default     = null
 
   validation {
-    condition     = length(trimspace(var.functions_zip_dir)) > 0
-    error_message = "functions_zip_dir must name the directory written by: python scripts/build_layer.py --functions."
+    condition     = var.functions_zip_dir == null || length(trimspace(coalesce(var.functions_zip_dir, " "))) > 0
+    error_message = "functions_zip_dir must name the directory written by: python scripts/build_layer.py --functions-only."
   }
+}
+
+variable "build_dir" {
+  description = "Where the module writes the zips it builds (layer_zip_path / functions_zip_dir null). null: build/ at the root of this repository."
+  type        = string
+  default     = null
+}
+
+variable "build_python" {
+  description = "Python 3 interpreter (with pip) that runs scripts/build_layer.py when the module builds the zips; any version can build any runtime/architecture."
+  type        = string
+  default     = "python3"
 }
 
 variable "tags" {
