@@ -1,10 +1,11 @@
-"""boto3 clients shared by the runtime, created lazily and counted per operation."""
+"""AWS (botocore) clients shared by the runtime, created lazily and counted per operation."""
 from __future__ import annotations
 
 import threading
 from collections import Counter
 from typing import Any, Optional
 
+from durable_lambda.core import snapstart
 from durable_lambda.core.settings import get_settings
 
 _lock = threading.Lock()
@@ -29,10 +30,12 @@ def client(service: str) -> Any:
     with _lock:
         found = _clients.get(key)
         if found is None:
-            import boto3
+            # botocore directly: a boto3 Session would also import boto3's resources and
+            # s3transfer, which no call here needs (scripts/bench_cold_start.py)
+            import botocore.session
             from botocore.config import Config
 
-            found = boto3.session.Session().client(
+            found = botocore.session.get_session().create_client(
                 service,
                 region_name=settings.region,
                 endpoint_url=settings.endpoint_url,
@@ -54,3 +57,6 @@ def reset_clients() -> None:
     """Drop cached clients (tests that replace boto3 or its credentials)."""
     with _lock:
         _clients.clear()
+
+
+snapstart.install(reset_clients)  # SnapStart: no client outlives a restore
