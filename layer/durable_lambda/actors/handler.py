@@ -16,6 +16,7 @@ from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.core.logging import bind_invocation
 from durable_lambda.core.settings import get_settings
 from durable_lambda.core.sqs_batch import Item, dead_letter, is_sqs_event, process_batch
+from durable_lambda.core.startup import check_timeout
 
 log = logging.getLogger("durable_lambda")
 MAX_PARALLEL_ACTORS = 10
@@ -44,6 +45,7 @@ def actor(handler: Optional[ActorHandler] = None, *,
         @functools.wraps(fn)
         def lambda_handler(event: Any, context: Any) -> Any:
             bind_invocation(context)
+            check_timeout(context)
             if is_sqs_event(event):
                 return handle_batch(runtime, event["Records"], context)
             return handle_direct(runtime, event, context)

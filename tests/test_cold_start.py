@@ -1,0 +1,137 @@
+"""Cold start: what the first call of an entry point loads, the start-up timeout check, and the
+benchmark that measures it (``scripts/bench_cold_start.py``; no timed assertion here)."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from durable_lambda.core import startup
+from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.settings import reset_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_first_client_loads_botocore_only() -> None:
+    """The actor's first client (as the router's, the forwarders'…) comes from botocore: boto3's
+    session would also import its resource layer and s3transfer, which no call uses."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DURABLE_"))}
+    env.update(AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
+               DURABLE_TABLE="t", PYTHONPATH=str(ROOT / "layer"))
+    script = ("import sys\nfrom durable_lambda import actor\n"
+              "from durable_lambda.core.aws import client\n"
+              "assert client('dynamodb').meta.service_model.service_name == 'dynamodb'\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 's3transfer'}))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["[]"]
+
+
+@pytest.mark.parametrize("char, allowed", [
+    ("\t", True), ("\n", True), ("\r", True), (" ", True), ("\ud7ff", True), ("\ue000", True),
+    ("\ufffd", True), ("\U00010000", True), ("\U0010ffff", True), ("é", True),
+    ("\x00", False), ("\x08", False), ("\x0b", False), ("\x0c", False), ("\x0e", False),
+    ("\x1f", False), ("\ud800", False), ("\udfff", False), ("\ufffe", False), ("\uffff", False),
+])
+def test_sqs_text_is_the_sqs_character_set(char: str, allowed: bool) -> None:
+    """``_SQS_TEXT`` is written as its complement (it compiles ten times faster); each edge of
+    SQS's allowed set (#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF)."""
+    from durable_lambda.core.sqs_batch import _SQS_TEXT
+
+    assert bool(_SQS_TEXT.fullmatch(f"a{char}b")) is allowed
+
+
+# --- the timeout check at the first invocation ----------------------------------------------
+
+def _context(remaining_ms: int) -> Any:
+    return types.SimpleNamespace(function_name="durable-fn", aws_request_id="r-1",
+                                 get_remaining_time_in_millis=lambda: remaining_ms)
+
+
+@pytest.fixture
+def first_invocation(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """A process whose first invocation is still to come, settings from a clean environment."""
+    for name in [k for k in os.environ if k.startswith("DURABLE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(startup, "_checked", False)
+    reset_settings()
+    yield monkeypatch
+    reset_settings()
+
+
+def _actor_call(context: Any) -> None:
+    from durable_lambda.actors.handler import actor
+
+    handler = actor(lambda ctx, payload: None)
+    with pytest.raises(InvalidRequestError):  # refused before any AWS call
+        handler({"actorId": ""}, context)
+
+
+def _workflow_call(context: Any) -> None:
+    from durable_lambda.workflows.execution import durable_execution
+    from durable_lambda.workflows.hosting import LambdaHost
+
+    function = durable_execution(lambda event, ctx: None)
+    with pytest.raises(InvalidRequestError):  # refused before any AWS call
+        LambdaHost().handle(function, {"input": 1, "name": ""}, context)
+
+
+ENTRY_POINTS = {"actor": _actor_call, "durable hosting": _workflow_call}
+
+
+@pytest.mark.parametrize("call", ENTRY_POINTS.values(), ids=ENTRY_POINTS.keys())
+def test_short_timeout_warns_once_naming_the_setting(
+        first_invocation: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        call: Callable[[Any], None]) -> None:
+    """SAM's and Terraform's default 3 s timeout leaves the 10 s sync wait no time at all."""
+    with caplog.at_level(logging.WARNING, logger="durable_lambda"):
+        call(_context(2_990))
+        call(_context(2_990))
+    warnings = [r.getMessage() for r in caplog.records if "DURABLE_SYNC_WAIT_SECONDS" in
+                r.getMessage()]
+    assert len(warnings) == 1
+    assert "DURABLE_SYNC_WAIT_SECONDS=10" in warnings[0] and "at least 16 s" in warnings[0]
+
+
+@pytest.mark.parametrize("remaining_ms, wait, warned", [
+    (15_990, None, False),   # a 16 s timeout: the smallest the durable_function module takes
+    (14_990, None, True),    # 15 s: the wait is cut short (the module refuses it)
+    (7_990, "2.5", False),   # a short wait needs a short timeout only
+    (6_990, "2.5", True),
+    (2_990, "0", False),     # synchronous calls do not wait at all
+])
+def test_threshold_is_the_sync_wait_plus_five_seconds(
+        first_invocation: pytest.MonkeyPatch, remaining_ms: int, wait: Any,
+        warned: bool) -> None:
+    if wait is not None:
+        first_invocation.setenv("DURABLE_SYNC_WAIT_SECONDS", wait)
+    assert (startup.check_timeout(_context(remaining_ms)) is not None) is warned
+
+
+def test_no_check_without_a_lambda_context_or_with_bad_settings(
+        first_invocation: pytest.MonkeyPatch) -> None:
+    assert startup.check_timeout(None) is None
+    first_invocation.setattr(startup, "_checked", False)
+    first_invocation.setenv("DURABLE_SYNC_WAIT_SECONDS", "-1")  # the call reports it itself
+    assert startup.check_timeout(_context(1_000)) is None
+
+
+# --- the benchmark ----------------------------------------------------------------------------
+
+def test_bench_reaches_the_first_request_of_every_entry_point() -> None:
+    """One sample of each candidate: each import, settings load, client and first invocation
+    runs up to its first HTTP request (never sent). Times are printed, not asserted."""
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_cold_start.py"),
+                          "--runs", "1"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = {line.split()[0] for line in out.stdout.splitlines()[2:]}
+    assert rows == {"sdk", "actor", "workflow", "router", "timer_forwarder",
+                    "signal_forwarder", "redriver"}
