@@ -85,9 +85,6 @@ def test_a_batch_of_resumes_isolates_every_bad_record(fuzz: FuzzWorld, data: Any
     assert host.store.describe(execution_id).status.value == "RUNNING"
 
 
-@pytest.mark.xfail(strict=True, reason="found by the fuzz test: a second child start for one "
-                   "parent operation under another name escapes as a raw botocore "
-                   "TransactionCanceledException (workflows store, not a typed error)")
 def test_a_conflicting_child_start_is_a_typed_error(fuzz: FuzzWorld) -> None:
     _host()
     parent = {"executionId": fuzz.fresh("p"), "operationId": "o"}

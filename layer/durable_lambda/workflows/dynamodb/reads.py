@@ -6,6 +6,7 @@ import uuid
 from typing import Any, Optional
 
 from durable_lambda.core import aws
+from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.workflows.dynamodb.base import StoreBase
 from durable_lambda.workflows.dynamodb.event_items import is_event_item, records_of
 from durable_lambda.workflows.dynamodb.items import (
@@ -62,13 +63,22 @@ class ExecutionReads(StoreBase):
                 existing = self._ddb.get_item(
                     TableName=self.table, Key=ref_key("name", f"{function_name}#{name}"),
                     ConsistentRead=True).get("Item")
-                if not existing:
-                    raise
-                return self.get(existing["execution_id"]["S"]), False
+                if existing:
+                    return self.get(existing["execution_id"]["S"]), False
+                if self.find_header(execution_id):  # the id is taken under another name
+                    raise InvalidRequestError(
+                        f"execution {execution_id!r} exists already under another name; "
+                        f"cannot start it again as {name!r}") from None
+                raise
         record = ExecutionRecord(execution_id=execution_id, function_name=function_name,
                                  name=name, status=ExecutionStatus.RUNNING, input=input,
                                  created_ms=created, parent=dict(parent) if parent else None)
         return record, True
+
+    def find_header(self, execution_id: str) -> bool:
+        """True when an execution with this id exists (one GetItem of its key only)."""
+        return "Item" in self._ddb.get_item(TableName=self.table, Key=header_key(execution_id),
+                                            ConsistentRead=True, ProjectionExpression="pk")
 
     def find_by_name(self, function_name: str, name: str) -> Optional[str]:
         """Execution id started under ``name`` for ``function_name``, or None."""
