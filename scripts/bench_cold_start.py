@@ -21,9 +21,12 @@ own runtime start, and its CPU share depends on the memory size).
 dependencies; for the SDK, its package) from a copy without bytecode, with bytecode writes
 off: what Lambda does with a layer zip that has no ``__pycache__`` (``/opt`` is read-only).
 ``--importtime`` adds, per entry point, the modules that cost most (``python -X importtime``).
+``--compare DIR`` runs each durable-lambda entry point a second time from another layer tree
+(another revision), interleaved with the rest: a before/after table from one run.
 
     python scripts/bench_cold_start.py --runs 15
     python scripts/bench_cold_start.py --runs 9 --only actor,sdk --importtime 12
+    python scripts/bench_cold_start.py --runs 9 --compare /tmp/rev/layer   # before/after
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -156,7 +159,7 @@ class Candidate:
     settings: str
     client: str
     event: object
-    packages: tuple[str, ...] = LAYER_PACKAGES + ("durable_lambda",)
+    layer: Optional[Path] = None  # another durable_lambda tree (--compare)
 
     def script(self) -> str:
         return CHILD.format(function=FUNCTION, entry=self.entry, settings=self.settings,
@@ -173,8 +176,7 @@ CANDIDATES = [
                "InitialExecutionState": {"Operations": [{
                    "Id": "e1", "Type": "EXECUTION", "Status": "STARTED",
                    "StartTimestamp": 1700000000000,
-                   "ExecutionDetails": {"InputPayload": json.dumps({"amounts": [3, 4]})}}]}},
-              SDK_PACKAGES),
+                   "ExecutionDetails": {"InputPayload": json.dumps({"amounts": [3, 4]})}}]}}),
     Candidate("actor", USER_ACTOR, OUR_SETTINGS, _our_client("dynamodb"),
               {"actorId": "user-1", "payload": {}}),
     Candidate("workflow", USER_WORKFLOW + "\nfrom durable_lambda.workflows.host import "
@@ -213,7 +215,8 @@ def environment(candidate: Candidate, shipped: Optional[Path]) -> dict[str, str]
            if not k.startswith(("AWS_", "DURABLE_", "PYTHON", "BOTO"))}
     env.update(ENVIRONMENT)
     env["BENCH_EVENT"] = json.dumps(candidate.event)
-    env["PYTHONPATH"] = os.pathsep.join([str(shipped)] if shipped else [str(LAYER)])
+    paths = [str(candidate.layer)] if candidate.layer else []
+    env["PYTHONPATH"] = os.pathsep.join(paths + [str(shipped or LAYER)])
     if shipped:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
@@ -300,8 +303,15 @@ def main() -> None:
                         help="the shipped packages without bytecode (a layer zip without .pyc)")
     parser.add_argument("--importtime", type=int, default=0, metavar="TOP",
                         help="also list the TOP costliest imports of each entry point")
+    parser.add_argument("--compare", type=Path, metavar="DIR",
+                        help="also run every durable-lambda entry point from the layer tree DIR "
+                             "(e.g. `git archive REV layer | tar -x -C /tmp/rev`, then "
+                             "DIR=/tmp/rev/layer), interleaved, as NAME@rev")
     args = parser.parse_args()
     chosen = [c for c in CANDIDATES if not args.only or c.name in args.only.split(",")]
+    if args.compare:
+        chosen += [replace(c, name=f"{c.name}@rev", layer=args.compare.resolve())
+                   for c in chosen if c.name != "sdk"]
     runs = max(1, min(args.runs, 100))
     with tempfile.TemporaryDirectory(prefix="durable-cold-") as tmp:
         shipped = shipped_copy(Path(tmp)) if args.no_pyc else None
