@@ -14,6 +14,7 @@ ALLOWED = {
     "workflows": {"core"},
     "platform": {"core", "actors", "workflows"},
     "testing": {"core", "actors", "workflows", "platform"},
+    "cli": {"core", "actors", "workflows", "platform", "testing"},
 }
 
 
