@@ -16,9 +16,6 @@ from .conftest import ROOT, Stack
 
 SECTIONS = ["tables", "queues", "rules", "targets", "functions", "policies", "trust",
             "permissions", "event_sources", "layer", "schedule_groups", "aliases", "ssm"]
-#: settings the fabric gives every function that the runtime (layer/, another change) has
-#: yet to read: listed here until DurableSettings has the field (see the xfail below)
-PENDING_RUNTIME_SETTINGS = {"DURABLE_EXECUTION_RETENTION_DAYS"}
 
 
 @pytest.mark.parametrize("section", SECTIONS)
@@ -160,17 +157,18 @@ def test_function_environment_matches_contracts_and_settings(sam_model: dict[str
     names = set(sam_model["functions"]["Router"]["environment"])
     assert names == _contract_variables() - NOT_FROM_THE_FABRIC
     fields = {f"DURABLE_{n.upper()}" for n in DurableSettings.model_fields}
-    assert names - fields <= PENDING_RUNTIME_SETTINGS, names - fields
+    assert names <= fields, names - fields
     assert NOT_FROM_THE_FABRIC - {"DURABLE_ACTOR_TYPE"} <= fields
     assert all(set(f["environment"]) == names for f in sam_model["functions"].values())
 
 
-@pytest.mark.parametrize("variable", sorted(PENDING_RUNTIME_SETTINGS))
-def test_runtime_reads_the_settings_the_fabric_added(variable: str) -> None:
-    """The fabric sets it (SAM, Terraform, SSM); the runtime side is another change."""
-    fields = {f"DURABLE_{n.upper()}" for n in DurableSettings.model_fields}
-    if variable not in fields:
-        pytest.xfail(f"{variable}: not a DurableSettings field yet (runtime side of issue 10, layer/)")
+def test_retention_parameter_matches_the_runtime_setting(expanded: dict[str, Any]) -> None:
+    """ExecutionRetentionDays: the default and range of DURABLE_EXECUTION_RETENTION_DAYS."""
+    parameter = expanded["Parameters"]["ExecutionRetentionDays"]
+    field = DurableSettings.model_fields["execution_retention_days"]
+    bounds = {type(m).__name__: m for m in field.metadata}
+    assert (parameter["Default"], parameter["MinValue"], parameter["MaxValue"]) == (
+        field.default, bounds["Ge"].ge, bounds["Le"].le)
 
 
 def test_ssm_parameters_publish_what_a_user_function_needs(sam_model: dict[str, Any]) -> None:
