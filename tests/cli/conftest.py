@@ -109,6 +109,7 @@ def local_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalUp]:
                         "-f", "durable-counter=functions:counter",
                         "-f", "durable-approval=functions:approval",
                         "-f", "durable-quick=functions:quick",
+                        "-f", "durable-parent=functions:parent",
                         env_extra={"DURABLE_MAX_REDRIVES": "1"})
     try:
         yield up

@@ -31,3 +31,8 @@ def approval(event: Any, ctx: DurableContext) -> Any:
 @durable_execution
 def quick(event: Any, ctx: DurableContext) -> Any:
     return ctx.step(lambda _: {"echo": event}, name="echo")
+
+
+@durable_execution
+def parent(event: Any, ctx: DurableContext) -> Any:
+    return ctx.invoke("durable-approval", {"amounts": [1]}, name="child")

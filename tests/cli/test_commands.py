@@ -122,3 +122,23 @@ def test_callback_fail_via_the_bus(local_up: LocalUp) -> None:
                                                   execution_id).json())["status"] != "RUNNING"
                        and s, what="the failure reaches the execution through EventBridge")
     assert final["status"] == "FAILED" and "no budget" in json.dumps(final["error"])
+
+
+def test_stopping_a_child_execution_fails_its_parents_invoke(local_up: LocalUp) -> None:
+    parent_id = local_up.cli("--json", "workflow", "start", "durable-parent",
+                             "{}").json()["executionId"]
+
+    def child() -> str:
+        items = local_up.cli("--json", "workflow", "list", "--function",
+                             "durable-approval").json()["items"]
+        return next((e["executionId"] for e in items
+                     if (e["name"] or "").startswith(parent_id)), "")
+
+    child_id = eventually(child, what="the parent started its child")
+    eventually(lambda: "CallbackStarted" in local_up.cli("workflow", "history", child_id).out,
+               what="the child waits on its callback")
+    assert local_up.cli("workflow", "stop", child_id).code == 0
+    final = eventually(lambda: (s := local_up.cli("--json", "workflow", "status",
+                                                  parent_id).json())["status"] != "RUNNING"
+                       and s, what="the parent learns its child stopped")
+    assert final["status"] == "FAILED"

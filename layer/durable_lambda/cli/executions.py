@@ -5,7 +5,9 @@ reads every item of the table (1 read unit per 4 KB), so it is bounded by ``max_
 meant for operators, not for code paths. ``stop_execution`` ends a RUNNING execution as
 STOPPED in one conditional UpdateItem on its header (1 GetItem first): the version bump fences
 out an invocation still running it (its next checkpoint is rejected), later resumes find it
-finished, and with retention on its items get their ``ttl`` as when it finishes by itself.
+finished, and with retention on its items get their ``ttl`` as when it finishes by itself. A
+child execution is then resumed once (1 SendMessage): the host finds it finished and fails its
+parent's invoke operation, as for a child that failed.
 """
 from __future__ import annotations
 
@@ -127,7 +129,11 @@ def stop_execution(execution_id: str, message: str = "stopped by an operator") -
             raise CliError(f"execution {execution_id!r} changed while stopping it (it finished "
                            "or checkpointed): run the command again", FAILED) from None
         raise
+    function_name = _s(header, "function_name") or ""
     if ttl is not None:
-        store.expire_items(execution_id, _s(header, "function_name") or "", _s(header, "name"),
-                           ttl)
+        store.expire_items(execution_id, function_name, _s(header, "name"), ttl)
+    if _s(header, "parent"):  # the host's run of a finished child completes its parent's op
+        from durable_lambda.workflows.resume import send_resume
+
+        send_resume(function_name, execution_id, "wake", message_id=f"stop:{execution_id}")
     return {"executionId": execution_id, "status": "STOPPED", "error": error.to_dict()}
