@@ -35,6 +35,14 @@ def json_arg(value: Optional[str], what: str, default: Any = None) -> Any:
                        USAGE) from None
 
 
+def command_group(groups: Any, name: str, help: str) -> Any:
+    """A command group (``durable-lambda NAME ACTION``): returns its sub-command parsers; the
+    group's own help is printed when no action is given."""
+    parser = groups.add_parser(name, help=help)
+    parser.set_defaults(group_parser=parser)
+    return parser.add_subparsers(dest="command", metavar="ACTION")
+
+
 def connected(args: Any) -> Any:
     """Resolve and activate the fabric for a command (``connect.connect``)."""
     from durable_lambda.cli.connect import connect

@@ -10,15 +10,13 @@ import json
 import time
 from typing import Any
 
-from durable_lambda.cli.args import connected, json_arg
+from durable_lambda.cli.args import command_group, connected, json_arg
 from durable_lambda.cli.errors import NOT_FOUND, CliError
 from durable_lambda.cli.output import Output, age, iso_ms
 
 
 def register(groups: Any, common: argparse.ArgumentParser) -> None:
-    parser = groups.add_parser("actor", help="call, message and inspect actors")
-    parser.set_defaults(group_parser=parser)
-    commands = parser.add_subparsers(dest="command", metavar="ACTION")
+    commands = command_group(groups, "actor", "call, message and inspect actors")
 
     call = commands.add_parser("call", parents=[common], help="sync call: one turn, its result")
     _target(call)

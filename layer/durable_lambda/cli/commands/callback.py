@@ -9,14 +9,12 @@ from __future__ import annotations
 import argparse
 from typing import Any, Optional
 
-from durable_lambda.cli.args import connected, text_arg
+from durable_lambda.cli.args import command_group, connected, text_arg
 from durable_lambda.cli.output import Output
 
 
 def register(groups: Any, common: argparse.ArgumentParser) -> None:
-    parser = groups.add_parser("callback", help="complete, fail or heartbeat a callback")
-    parser.set_defaults(group_parser=parser)
-    commands = parser.add_subparsers(dest="command", metavar="ACTION")
+    commands = command_group(groups, "callback", "complete, fail or heartbeat a callback")
 
     succeed = commands.add_parser("succeed", parents=[common], help="complete with a result")
     succeed.add_argument("callback_id")

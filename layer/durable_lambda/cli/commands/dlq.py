@@ -12,7 +12,7 @@ import argparse
 import time
 from typing import Any
 
-from durable_lambda.cli.args import connected
+from durable_lambda.cli.args import command_group, connected
 from durable_lambda.cli.errors import FAILED, USAGE, CliError
 from durable_lambda.cli.output import Output, age
 
@@ -21,9 +21,7 @@ REDRIVE_BATCH = 50
 
 
 def register(groups: Any, common: argparse.ArgumentParser) -> None:
-    parser = groups.add_parser("dlq", help="dead-lettered and parked messages")
-    parser.set_defaults(group_parser=parser)
-    commands = parser.add_subparsers(dest="command", metavar="ACTION")
+    commands = command_group(groups, "dlq", "dead-lettered and parked messages")
 
     listing = commands.add_parser("list", parents=[common], help="peek at the DLQ")
     listing.add_argument("--max", type=int, default=50, help="at most this many (default 50)")

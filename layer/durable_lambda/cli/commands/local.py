@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
+from durable_lambda.cli.args import command_group
 from durable_lambda.cli.errors import USAGE, CliError
 from durable_lambda.cli.output import Output
 
@@ -30,9 +31,7 @@ IDLE_SLEEP = 0.2
 
 
 def register(groups: Any, common: argparse.ArgumentParser) -> None:
-    parser = groups.add_parser("local", help="run the fabric on a local AWS")
-    parser.set_defaults(group_parser=parser)
-    commands = parser.add_subparsers(dest="command", metavar="ACTION")
+    commands = command_group(groups, "local", "run the fabric on a local AWS")
     up = commands.add_parser("up", parents=[common], help="start it (Ctrl-C stops it)")
     up.add_argument("--port", type=int, default=DEFAULT_PORT,
                     help=f"endpoint port on 127.0.0.1 (default {DEFAULT_PORT}; 0: any free port)")

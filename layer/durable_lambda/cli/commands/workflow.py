@@ -10,7 +10,7 @@ import argparse
 import time
 from typing import Any
 
-from durable_lambda.cli.args import connected, json_arg
+from durable_lambda.cli.args import command_group, connected, json_arg
 from durable_lambda.cli.errors import FAILED, CliError
 from durable_lambda.cli.output import Output, iso_ms, timeline
 
@@ -18,9 +18,7 @@ STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED")
 
 
 def register(groups: Any, common: argparse.ArgumentParser) -> None:
-    parser = groups.add_parser("workflow", help="start, inspect and stop durable executions")
-    parser.set_defaults(group_parser=parser)
-    commands = parser.add_subparsers(dest="command", metavar="ACTION")
+    commands = command_group(groups, "workflow", "start, inspect and stop durable executions")
 
     start = commands.add_parser("start", parents=[common], help="start an execution")
     start.add_argument("function", help="the @durable_execution function's name")
