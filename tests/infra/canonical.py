@@ -43,6 +43,7 @@ TF_LOGICAL: dict[str, str] = {
     "aws_iam_policy.user_function": "UserFunctionPolicy",
     "aws_lambda_layer_version.runtime": "DurableLayer",
     **{f'aws_lambda_alias.live["{k}"]': f"{v}:live" for k, v in FUNCTIONS.items()},
+    "aws_sns_topic.alarms[0]": "AlarmTopic",  # the SSM parameter alarm-topic-arn names it
 }
 #: SAM parameter -> Terraform variable of durable_fabric (same meaning, same default)
 PARAMETERS = {
@@ -55,6 +56,14 @@ PARAMETERS = {
     "TracingMode": "tracing_mode", "LogFormat": "log_format", "SnapStart": "snap_start",
     "ExecutionRetentionDays": "execution_retention_days",
     "CreateSsmParameters": "create_ssm_parameters",
+    # alarms and dashboard (monitoring_model.py)
+    "CreateAlarms": "create_alarms", "CreateAlarmTopic": "create_alarm_topic",
+    "AlarmTopicArn": "alarm_topic_arn", "AlarmPeriodSeconds": "alarm_period_seconds",
+    "AlarmEvaluationPeriods": "alarm_evaluation_periods",
+    "QueueDepthAlarmThreshold": "queue_depth_alarm_threshold",
+    "WorkQueueAgeAlarmSeconds": "work_queue_age_alarm_seconds",
+    "FunctionErrorsAlarmThreshold": "function_errors_alarm_threshold",
+    "CreateDashboard": "create_dashboard", "MetricsNamespace": "metrics_namespace",
 }
 #: Terraform-only inputs: where the zips come from, tags (SAM: `sam deploy --tags`)
 TF_ONLY_VARIABLES = {"layer_zip_path", "functions_zip_dir", "build_dir", "build_python", "tags"}

@@ -105,12 +105,18 @@ def for_moto(expanded: dict[str, Any]) -> dict[str, Any]:
     """The expanded template with what moto's CloudFormation cannot create worked around:
     it skips AWS::Scheduler::ScheduleGroup, so a Ref to the group (its name) would be empty --
     and an empty SSM parameter value is refused. The group's name is written out instead
-    (the tests that need the group create it by that name)."""
+    (the tests that need the group create it by that name). It skips AWS::CloudWatch::Alarm
+    too, and fails on a GetAtt of a skipped resource: an alarm's Arn is written out."""
     group = {"Fn::Sub": "durable-${StageName}-timers"}
+    alarms = {k: v["Properties"]["AlarmName"] for k, v in expanded["Resources"].items()
+              if v["Type"] == "AWS::CloudWatch::Alarm"}
 
     def rewrite(node: Any) -> Any:
         if node == {"Ref": "TimerScheduleGroup"}:
             return group
+        if isinstance(node, dict) and list(node) == ["Fn::GetAtt"] and node["Fn::GetAtt"][0] in alarms:
+            name = alarms[node["Fn::GetAtt"][0]]["Fn::Sub"]
+            return {"Fn::Sub": f"arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{name}"}
         if isinstance(node, dict):
             return {k: rewrite(v) for k, v in node.items()}
         if isinstance(node, list):
@@ -233,4 +239,4 @@ PROVIDER_OVERRIDE = """provider "aws" {{
 }}
 """
 TF_SERVICES = ("dynamodb", "sqs", "lambda", "iam", "sts", "events", "scheduler", "cloudwatchlogs",
-               "ssm")
+               "ssm", "cloudwatch", "sns", "kms")

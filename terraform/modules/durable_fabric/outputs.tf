@@ -155,3 +155,18 @@ output "fabric" {
     architecture              = var.architecture
   }
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify (created, or the alarm_topic_arn given); empty without notifications"
+  value       = local.alarm_topic_arn
+}
+
+output "alarm_arns" {
+  description = "ARNs of the fabric's CloudWatch alarms, by alarm name; empty with create_alarms = false"
+  value       = { for a in aws_cloudwatch_metric_alarm.fabric : a.alarm_name => a.arn }
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the fabric; empty with create_dashboard = false"
+  value       = var.create_dashboard ? aws_cloudwatch_dashboard.fabric[0].dashboard_name : ""
+}

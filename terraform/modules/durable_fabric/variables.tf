@@ -214,3 +214,100 @@ variable "tags" {
     error_message = "tags: keys at most 128 characters, values at most 256."
   }
 }
+
+# ---- alarms and dashboard (monitoring.tf)
+
+variable "create_alarms" {
+  description = "CloudWatch alarms durable-<stage>-*: messages in the DLQ, the parked queue or the failed-events queue, the work queue's oldest message too old, errors of each platform function."
+  type        = bool
+  default     = true
+}
+
+variable "create_alarm_topic" {
+  description = "Create the SNS topic durable-<stage>-alarms the alarms notify (ALARM and OK), encrypted with a KMS key of its own that CloudWatch may use; subscribe to it yourself. Excludes alarm_topic_arn."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_topic_arn" {
+  description = "An existing SNS topic the alarms notify instead (empty: no notification). If it is KMS-encrypted, its key policy must let cloudwatch.amazonaws.com use the key."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^(arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256})?$", var.alarm_topic_arn))
+    error_message = "alarm_topic_arn must be empty or the ARN of a standard (not FIFO) SNS topic."
+  }
+}
+
+variable "alarm_period_seconds" {
+  description = "Period over which each alarm evaluates its metric."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = contains([60, 300, 900, 3600], var.alarm_period_seconds)
+    error_message = "alarm_period_seconds must be one of 60, 300, 900, 3600."
+  }
+}
+
+variable "alarm_evaluation_periods" {
+  description = "Consecutive breaching periods before an alarm fires."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.alarm_evaluation_periods >= 1 && var.alarm_evaluation_periods <= 24 && floor(var.alarm_evaluation_periods) == var.alarm_evaluation_periods
+    error_message = "alarm_evaluation_periods must be an integer from 1 to 24."
+  }
+}
+
+variable "queue_depth_alarm_threshold" {
+  description = "The DLQ, parked and failed-events alarms fire when the queue holds more visible messages than this (0 - any message)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.queue_depth_alarm_threshold >= 0 && var.queue_depth_alarm_threshold <= 1000000
+    error_message = "queue_depth_alarm_threshold must be from 0 to 1000000."
+  }
+}
+
+variable "work_queue_age_alarm_seconds" {
+  description = "The work-queue alarm fires when its oldest message is older than this many seconds."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.work_queue_age_alarm_seconds >= 60 && var.work_queue_age_alarm_seconds <= 345600
+    error_message = "work_queue_age_alarm_seconds must be from 60 to 345600 (the work queue's retention)."
+  }
+}
+
+variable "function_errors_alarm_threshold" {
+  description = "A platform function's alarm fires when it has more errors than this in a period."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.function_errors_alarm_threshold >= 0 && var.function_errors_alarm_threshold <= 1000000
+    error_message = "function_errors_alarm_threshold must be from 0 to 1000000."
+  }
+}
+
+variable "create_dashboard" {
+  description = "The CloudWatch dashboard durable-<stage> (queues, platform functions, the runtime's EMF metrics)."
+  type        = bool
+  default     = true
+}
+
+variable "metrics_namespace" {
+  description = "Namespace of the runtime's EMF metrics the dashboard graphs: the DURABLE_METRICS_NAMESPACE of your functions (the runtime's default is DurableLambda)."
+  type        = string
+  default     = "DurableLambda"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9 ._/#:-]{1,255}$", var.metrics_namespace))
+    error_message = "metrics_namespace: 1-255 letters, digits, spaces and . _ / # : -"
+  }
+}
