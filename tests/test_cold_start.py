@@ -35,6 +35,37 @@ def test_first_client_loads_botocore_only() -> None:
     assert out.stdout.split() == ["[]"]
 
 
+def test_clients_share_one_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second service's client reuses the first one's botocore session (endpoints, defaults
+    and credentials loaded once): a fresh session per client made every later first call pay
+    about as much as the first one."""
+    import botocore.session
+
+    from durable_lambda.core import aws
+
+    made: list[Any] = []
+    real = botocore.session.get_session
+
+    def counting() -> Any:
+        made.append(real())
+        return made[-1]
+
+    monkeypatch.setattr(botocore.session, "get_session", counting)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    reset_settings()
+    aws.reset_clients()
+    try:
+        assert aws.client("dynamodb") is not aws.client("sqs")
+        assert aws.client("scheduler") is aws.client("scheduler")
+        assert len(made) == 1
+        aws.reset_clients()  # tests and SnapStart restores start from a new session
+        aws.client("sqs")
+        assert len(made) == 2
+    finally:
+        aws.reset_clients()
+        reset_settings()
+
+
 @pytest.mark.parametrize("char, allowed", [
     ("\t", True), ("\n", True), ("\r", True), (" ", True), ("\ud7ff", True), ("\ue000", True),
     ("\ufffd", True), ("\U00010000", True), ("\U0010ffff", True), ("é", True),

@@ -182,7 +182,7 @@ def test_after_restore_reseeds_random_and_drops_clients(
     for hook in fake_hooks.after:
         hook()
     assert random.random() != expected  # …is not replayed by every restored environment
-    assert aws._clients == {}
+    assert aws._clients == {} and aws._session is None
     reset_settings()
 
 
