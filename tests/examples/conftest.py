@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from durable_lambda import ActorClient
-from durable_lambda.settings import reset_settings
+from durable_lambda.core.settings import reset_settings
 from durable_lambda.testing.local_aws import LocalAws
 from durable_lambda.testing.local_cloud import LocalCloud
 from durable_lambda.testing.scheduler_pump import ManualClock
@@ -50,7 +50,7 @@ def redeliver(env: LocalCloud, target: str, actor_id: str, message_id: str,
               payload: Any) -> None:
     """Put a message on the work queue again past SQS deduplication (as after the 5-minute
     dedup window, or a producer that re-sent it): only the actor's processed ids stop it."""
-    from durable_lambda.envelope import Envelope
+    from durable_lambda.core.envelope import Envelope
     envelope = Envelope(kind="actor", target=target, key=actor_id, payload=payload,
                         id=message_id)
     sqs = boto3.client("sqs", endpoint_url=env.fabric.endpoint_url, region_name="us-east-1")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from durable_lambda import ActorClient
-from durable_lambda.errors import RemoteActorError
+from durable_lambda.core.errors import RemoteActorError
 from durable_lambda.testing.local_cloud import LocalCloud
-from examples.actors import circuit_breaker
 from durable_lambda.testing.scheduler_pump import ManualClock
+from examples.actors import circuit_breaker
 from examples.actors.harness import concurrently
 from examples.actors.scenarios import run_circuit_breaker_scenario
 

@@ -6,8 +6,8 @@ from typing import Any, Callable
 import pytest
 
 from durable_lambda import ActorClient
-from durable_lambda.errors import RemoteActorError
-from durable_lambda.forwarders import timer as timer_forwarder
+from durable_lambda.core.errors import RemoteActorError
+from durable_lambda.platform import timer_forwarder as timer_forwarder
 from durable_lambda.testing.local_cloud import LocalCloud
 from durable_lambda.testing.scheduler_pump import SchedulerPump
 from examples.actors import counter, cron

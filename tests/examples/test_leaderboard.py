@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from durable_lambda import ActorClient
-from durable_lambda.errors import RemoteActorError
+from durable_lambda.core.errors import RemoteActorError
 from durable_lambda.testing.local_cloud import LocalCloud
 from examples.actors import leaderboard
 from examples.actors.harness import stored

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from durable_lambda import ActorClient, WorkflowService
-from durable_lambda.errors import RemoteActorError
+from durable_lambda.core.errors import RemoteActorError
 from durable_lambda.testing.local_cloud import LocalCloud
 from examples.actors import order_saga
 from examples.actors.scenarios import place_order, register_order_saga, run_order_saga_scenario

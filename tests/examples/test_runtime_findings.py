@@ -33,8 +33,8 @@ def forwarder(ctx: Any, payload: Any) -> None:
 
 def test_effect_ids_do_not_depend_on_batch_composition(
         env: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> None:
-    from durable_lambda.actor_store import ActorStore
-    from durable_lambda.errors import FencedError
+    from durable_lambda.actors.store import ActorStore
+    from durable_lambda.core.errors import FencedError
 
     env.register("examples-counter", counter.handler)
     env.register("forwarder", forwarder)
