@@ -157,3 +157,44 @@ def _tf_key_policy(document: dict[str, Any], resolve: Any) -> dict[str, Any]:
         found[statement["sid"]] += (principals,)
     return {sid: (actions, resources, tuple(sorted(conditions)), principals)
             for sid, (actions, resources, conditions, principals) in found.items()}
+
+
+# ---------------------------------------------------------------- deployed (local AWS)
+
+
+def deployed_alarms(reader: Any) -> dict[str, Any]:
+    """The alarms of one deployment (a deployed.Reader), by stage-independent name."""
+    found = {}
+    pages = reader.client("cloudwatch").get_paginator("describe_alarms").paginate(
+        AlarmNamePrefix=f"{reader.prefix}-")
+    for alarm in (a for page in pages for a in page["MetricAlarms"]):
+        found[reader.norm(alarm["AlarmName"])] = {
+            "description": alarm.get("AlarmDescription"), "namespace": alarm["Namespace"],
+            "metric": alarm["MetricName"],
+            "dimensions": sorted((d["Name"], reader.norm(d["Value"])) for d in alarm["Dimensions"]),
+            "statistic": alarm["Statistic"], "period": alarm["Period"],
+            "evaluation_periods": alarm["EvaluationPeriods"], "threshold": float(alarm["Threshold"]),
+            "comparison": alarm["ComparisonOperator"], "treat_missing_data": alarm.get("TreatMissingData"),
+            "alarm_actions": alarm.get("AlarmActions", []), "ok_actions": alarm.get("OKActions", [])}
+    return found
+
+
+def deployed_dashboard(reader: Any) -> Any:
+    """The body of the dashboard ``<prefix>`` as JSON, names stage-independent."""
+    body = reader.client("cloudwatch").get_dashboard(DashboardName=reader.prefix)["DashboardBody"]
+    return reader.norm(json.loads(body))
+
+
+def expected_alarms(sam: dict[str, Any], stage: str = "dev") -> dict[str, Any]:
+    """The static SAM model's alarms (of ``stage``) as deployed_alarms reads them back:
+    physical names of the queues and functions (suffixes of deployed.py) for logical ids."""
+    from .deployed import FUNCTION_SUFFIXES, QUEUE_SUFFIXES
+
+    suffixes = {**QUEUE_SUFFIXES, **FUNCTION_SUFFIXES}
+    physical = {logical: f"durable-STAGE-{suffix}" for logical, suffix in suffixes.items()}
+    found = {}
+    for alarm in sam["alarms"].values():
+        shape = {k: v for k, v in alarm.items() if k != "name"}
+        shape["dimensions"] = sorted((name, physical[value]) for name, value in alarm["dimensions"])
+        found[alarm["name"].replace(f"durable-{stage}-", "durable-STAGE-", 1)] = shape
+    return found

@@ -11,7 +11,9 @@ covered by the static parity tests instead: it skips AWS::Scheduler::ScheduleGro
 for_moto writes the group's name where the template Refs it; inside Fn::Sub strings -- the
 schedule ARN in the policies -- it stays empty), skips AWS::Lambda::Alias (referenced only
 with SnapStart on, which the rehearsal leaves off), ignores the tables'
-TimeToLiveSpecification / SSESpecification, does not attach layers created in the stack, and
+TimeToLiveSpecification / SSESpecification, skips AWS::CloudWatch::Alarm (conftest's
+for_moto writes an alarm's ARN where the outputs GetAtt it; Terraform's alarms are compared
+with the static model), does not attach layers created in the stack, and
 returns a log group's Arn without the ":*" real CloudFormation appends. Known gaps of moto's
 Lambda API seen by the provider on the second plan: it does not return logging_config,
 snap_start and dead_letter_config, and reformats a queue's redrive policy.
@@ -31,7 +33,7 @@ import pytest
 
 from durable_lambda.testing.local_aws import LocalAws
 
-from . import deployed
+from . import deployed, monitoring_model
 from .conftest import (ROOT, Stack, Terraform, deploy_stack, function_code, terraform_missing,
                        zip_bytes)
 from .conftest import fresh_checkout
@@ -181,6 +183,7 @@ def test_terraform_example_applies_like_the_template_and_destroys(
         _check_built_layer(terraform.workdir.parents[2], endpoint, outputs)
         _check_example_function(outputs, endpoint)
         _check_ssm_parameters(outputs, endpoint)
+        _check_monitoring(endpoint, stack, expanded)
         # Planned again: no zip rebuilt, no layer version, function or alias replaced, no code
         # uploaded again (the updates left are moto's gaps, module docstring)
         changes = _second_plan_changes(terraform)
@@ -220,6 +223,16 @@ def _check_ssm_parameters(outputs: dict[str, Any], endpoint: str) -> None:
     assert parameters["layer-arn"] == outputs["layer_arn"]
     assert json.loads(parameters["environment"]) == environment
     assert {k.removeprefix("env/"): v for k, v in parameters.items() if k.startswith("env/")} == environment
+
+
+def _check_monitoring(endpoint: str, stack: Stack, expanded: dict[str, Any]) -> None:
+    """Terraform's alarms are the template's (moto's CloudFormation skips alarms: compared
+    with the static model), and both deployments render one dashboard body."""
+    from_terraform = Reader(endpoint, "durable-tf")
+    expected = monitoring_model.expected_alarms(monitoring_model.sam_monitoring(expanded))
+    assert monitoring_model.deployed_alarms(from_terraform) == expected
+    assert monitoring_model.deployed_dashboard(from_terraform) == monitoring_model.deployed_dashboard(
+        Reader(endpoint, stack.prefix))
 
 
 def _check_example_function(outputs: dict[str, Any], endpoint: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +14,9 @@ from durable_lambda.core import metrics
 from durable_lambda.core.settings import DurableSettings
 from durable_lambda.testing.local_aws import LocalAws
 
-from . import canonical
+from . import canonical, deployed
 from . import monitoring_model as mm
-from .conftest import Terraform, fresh_checkout, terraform_missing
+from .conftest import Stack, Terraform, fresh_checkout, terraform_missing
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:ops-alarms"
 #: name -> (SAM parameters, Terraform variables): the same choice on both sides
@@ -37,6 +36,11 @@ CONFIGURATIONS: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
             {"create_alarms": False, "create_dashboard": False, "create_alarm_topic": True}),
 }
 SECTIONS = ("alarms", "topics", "keys", "dashboards")
+#: dashboard variable -> name of the queue / function after durable-<stage>-
+PHYSICAL_SUFFIXES = {"work_queue": "work.fifo", "dead_letter_queue": "dlq.fifo",
+                     "parked_queue": "parked.fifo", "failed_events_queue": "failed-events",
+                     "router": "router", "timer_forwarder": "timer-forwarder",
+                     "signal_forwarder": "signal-forwarder", "dlq_redriver": "dlq-redriver"}
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +192,23 @@ def test_outputs_name_the_alarms_topic_and_dashboard(expanded: dict[str, Any], t
     assert {"alarm_topic_arn", "alarm_arns", "dashboard_name"} <= canonical.tf_outputs(tf_parsed)
 
 
+def test_the_stack_deploys_the_dashboard(cfn_stack: Stack) -> None:
+    """CloudFormation (moto) renders Fn::Sub into the body the template text gives for the
+    stack's names; the outputs name it and the alarms (moto skips the alarms themselves)."""
+    text = mm.DASHBOARD_TEMPLATE.read_text()
+    reader = deployed.Reader(cfn_stack.endpoint_url, cfn_stack.prefix)
+    assert mm.deployed_dashboard(reader) == mm.render(text, {
+        "region": "us-east-1", "namespace": "DurableLambda",
+        **{k: f"durable-STAGE-{v}" for k, v in PHYSICAL_SUFFIXES.items()}})
+    assert cfn_stack.outputs["DashboardName"] == "durable-cfn"
+    assert cfn_stack.outputs["AlarmTopicArn"] == ""
+    arns = cfn_stack.outputs["AlarmArns"].split(",")
+    assert [a.rsplit(":", 1)[1] for a in arns] == [
+        "durable-cfn-dlq-depth", "durable-cfn-parked-depth", "durable-cfn-failed-events-depth",
+        "durable-cfn-work-queue-age", "durable-cfn-router-errors", "durable-cfn-timer-forwarder-errors",
+        "durable-cfn-signal-forwarder-errors", "durable-cfn-dlq-redriver-errors"]
+
+
 # ---------------------------------------------------------------- terraform plan (local AWS)
 
 
@@ -235,12 +256,8 @@ def test_terraform_renders_the_dashboard_and_key_policy_as_the_template(
     plan = json.loads(fabric_module.run("show", "-json", "monitoring.tfplan").stdout)
     after = {c["address"]: c["change"]["after"] for c in plan["resource_changes"]}
     dashboard = after["aws_cloudwatch_dashboard.fabric[0]"]
-    names = {"work_queue": "work.fifo", "dead_letter_queue": "dlq.fifo", "parked_queue": "parked.fifo",
-             "failed_events_queue": "failed-events", "router": "router",
-             "timer_forwarder": "timer-forwarder", "signal_forwarder": "signal-forwarder",
-             "dlq_redriver": "dlq-redriver"}
     variables = {"region": "us-east-1", "namespace": "My App/orders",
-                 **{k: f"durable-{stage}-{v}" for k, v in names.items()}}
+                 **{k: f"durable-{stage}-{v}" for k, v in PHYSICAL_SUFFIXES.items()}}
     text = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"][0]
     assert dashboard["dashboard_name"] == f"durable-{stage}"
     assert json.loads(dashboard["dashboard_body"]) == mm.render(text, variables)
