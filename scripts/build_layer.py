@@ -45,6 +45,8 @@ PLATFORMS = {"x86_64": ("manylinux2014_x86_64", "x86_64-linux-gnu", 62),
 PLATFORM_FUNCTIONS = ("router", "timer_forwarder", "signal_forwarder", "dlq_redriver")
 #: never shipped: dev-only code, caches, console scripts, and what the runtime already has
 EXCLUDED_DIRS = {"testing", "cli", "__pycache__", "bin"}
+#: where Lambda extracts a layer's python/ directory (the path tracebacks of its bytecode name)
+LAYER_PYTHON_PATH = "/opt/python"
 EXCLUDED_DISTRIBUTIONS = re.compile(r"^(boto3|botocore|s3transfer|jmespath)[-_.]", re.I)
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -90,6 +92,11 @@ class Variant:
     @property
     def zip_name(self) -> str:
         return f"durable-lambda-layer-{self.runtime}-{self.arch}.zip"
+
+    @property
+    def bytecode_tag(self) -> str:
+        """The cache tag of this runtime's bytecode files (``*.cpython-313.pyc``)."""
+        return f"cpython-{self.python.replace('.', '')}"
 
     def __str__(self) -> str:
         return f"{self.runtime}/{self.arch}"
@@ -158,21 +165,57 @@ def copy_package(source: Path, target: Path) -> None:
                     ignore=shutil.ignore_patterns(*EXCLUDED_DIRS, "*.pyc"))
 
 
+def find_interpreter(version: str) -> Optional[str]:
+    """An interpreter of Python ``version`` ("3.13") on this machine (PATH, then pyenv's
+    versions), or None."""
+    candidates = [shutil.which(f"python{version}") or ""]
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    candidates += sorted(str(p) for p in Path(pyenv_root).glob(f"versions/{version}*/bin/python{version}"))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return candidate
+    return None
+
+
+def compile_bytecode(python_dir: Path, variant: Variant) -> bool:
+    """Byte-compile the layer tree with an interpreter of the variant's Python version.
+
+    Lambda extracts layers to a read-only /opt, so a layer without bytecode is compiled from
+    source on every cold start (+400-500 ms measured by ``scripts/bench_cold_start.py
+    --no-pyc``). Bytecode is architecture-independent but tied to the minor version. The
+    ``unchecked-hash`` mode stores no source timestamp (reproducible zips) and skips the
+    stat on import. Returns False, with a warning, when no such interpreter is here."""
+    interpreter = find_interpreter(variant.python)
+    if interpreter is None:
+        print(f"warning: no python{variant.python} here: the {variant} layer ships without "
+              "bytecode (slower cold starts)", file=sys.stderr)
+        return False
+    subprocess.run([interpreter, "-m", "compileall", "-q", "-d", LAYER_PYTHON_PATH,
+                    "--invalidation-mode", "unchecked-hash", str(python_dir)], check=True,
+                   env={**os.environ, "PYTHONHASHSEED": "0"})
+    return True
+
+
 def build_layer_tree(destination: Path, source: Path, requirements: list[str], variant: Variant,
-                     cache_dir: Optional[Path] = None) -> Path:
+                     cache_dir: Optional[Path] = None, bytecode: bool = True) -> Path:
     """Write the unpacked layer (``python/...``) of ``variant`` into ``destination``."""
     python_dir = destination / "python"
     python_dir.mkdir(parents=True, exist_ok=True)
     install_dependencies(python_dir, requirements, variant, cache_dir)
     copy_package(source, python_dir)
+    if bytecode:
+        compile_bytecode(python_dir, variant)
     check_compiled_files(python_dir, variant)
     return python_dir
 
 
 def _files(base: Path) -> Iterable[Path]:
+    """Every file of the staged tree (its ``__pycache__`` is the bytecode built for it)."""
+    skipped = EXCLUDED_DIRS - {"__pycache__"}
     return sorted(p for p in base.rglob("*") if p.is_file()
-                  and not EXCLUDED_DIRS.intersection(p.relative_to(base).parts[:-1])
-                  and p.suffix != ".pyc")
+                  and not skipped.intersection(p.relative_to(base).parts[:-1]))
 
 
 def write_zip(base: Path, output: Path) -> int:
@@ -201,6 +244,10 @@ def compiled_file_problems(files: Iterable[tuple[str, bytes]], variant: Variant)
     a CPython tag of another version or machine, or an ELF header of another machine."""
     problems = []
     for name, header in files:
+        if name.endswith(".pyc"):
+            if f".{variant.bytecode_tag}." not in name.rsplit("/", 1)[-1]:
+                problems.append(f"{name}: bytecode not of {variant.bytecode_tag}")
+            continue
         if not name.endswith(".so"):
             continue
         tagged = re.search(r"\.cpython-\d+-[a-z0-9_]+-linux-gnu\.so$", name)
@@ -215,17 +262,18 @@ def compiled_file_problems(files: Iterable[tuple[str, bytes]], variant: Variant)
 
 
 def check_compiled_files(base: Path, variant: Variant) -> None:
-    found = [(p.relative_to(base).as_posix(), p.read_bytes()[:64]) for p in base.rglob("*.so")]
+    found = [(p.relative_to(base).as_posix(), p.read_bytes()[:64])
+             for pattern in ("*.so", "*.pyc") for p in base.rglob(pattern)]
     problems = compiled_file_problems(found, variant)
     if problems:
         raise SystemExit(f"layer {variant}: wrong compiled files:\n  " + "\n  ".join(problems))
 
 
 def build_layer_zip(output: Path, source: Path, requirements: list[str], variant: Variant,
-                    cache_dir: Optional[Path] = None) -> int:
+                    cache_dir: Optional[Path] = None, bytecode: bool = True) -> int:
     """Build the layer zip of ``variant`` at ``output``; returns its size in bytes."""
     with tempfile.TemporaryDirectory(prefix="durable-layer-") as staging:
-        build_layer_tree(Path(staging), source, requirements, variant, cache_dir)
+        build_layer_tree(Path(staging), source, requirements, variant, cache_dir, bytecode)
         return write_zip(Path(staging), output)
 
 
@@ -264,6 +312,9 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="directory holding the durable_lambda package (default: layer/)")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="wheel cache (default: $DURABLE_LAYER_WHEEL_CACHE or build/wheels)")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="ship sources only (default: byte-compile each variant with an "
+                             "interpreter of its version when one is on this machine)")
     parser.add_argument("--functions", action="store_true",
                         help="also zip the platform functions into --functions-dir")
     parser.add_argument("--functions-only", action="store_true",
@@ -283,11 +334,12 @@ def main(argv: Optional[list[str]] = None) -> int:
             try:
                 if args.layer_dir:
                     python_dir = build_layer_tree(args.layer_dir, args.source, requirements, variant,
-                                                  args.cache_dir)
+                                                  args.cache_dir, not args.no_bytecode)
                     print(f"layer tree ({variant}): {python_dir}")
                 else:
                     output = args.output or args.output_dir / variant.zip_name
-                    size = build_layer_zip(output, args.source, requirements, variant, args.cache_dir)
+                    size = build_layer_zip(output, args.source, requirements, variant,
+                                           args.cache_dir, not args.no_bytecode)
                     print(f"layer zip ({variant}): {output} ({size:,} bytes, {size / 2**20:.1f} MiB)")
                 built += 1
             except NoWheels as exc:

@@ -95,7 +95,15 @@ def test_each_zip_has_the_runtime_and_its_dependencies_only(variant: object, lay
     assert not [n for n in names if n.startswith(("python/durable_lambda/testing/", "python/durable_lambda/cli/"))]
     assert "python/pydantic_settings/__init__.py" in names
     assert not [n for n in names if n.startswith(("python/boto3", "python/botocore"))]
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    # bytecode only of this runtime, built for the layer (never the dev tree's caches)
+    bytecode = [n for n in names if n.endswith(".pyc")]
+    assert all(f".{variant.bytecode_tag}.pyc" in n and "/__pycache__/" in n for n in bytecode)
+    if BUILD.find_interpreter(variant.python):  # compiled here: every source has its bytecode
+        sources = [n for n in names if n.endswith(".py") and n.startswith(
+            ("python/durable_lambda/", "python/pydantic/", "python/pydantic_settings/"))]
+        cached = {n.replace("/__pycache__/", "/").replace(f".{variant.bytecode_tag}.pyc", ".py")
+                  for n in bytecode}
+        assert sources and not [n for n in sources if n not in cached]
     unpacked = sum(i.file_size for i in archive.infolist())
     assert unpacked < 250 * 2**20  # Lambda's unzipped limit for function + layers
     assert layers[variant].stat().st_size < 50 * 2**20  # direct upload limit
@@ -118,6 +126,9 @@ def test_the_check_refuses_a_file_of_another_variant() -> None:
     assert BUILD.compiled_file_problems([(name, elf_x86)], x86_312) == []
     problems = BUILD.compiled_file_problems([(name, elf_x86)], arm_313)
     assert len(problems) == 2 and "cpython-313-aarch64" in problems[0] and "ELF machine 62" in problems[1]
+    pyc = "python/durable_lambda/__pycache__/__init__.cpython-312.pyc"
+    assert BUILD.compiled_file_problems([(pyc, b"")], x86_312) == []
+    assert "not of cpython-313" in BUILD.compiled_file_problems([(pyc, b"")], arm_313)[0]
 
 
 def test_zip_names_and_variants() -> None:
@@ -186,7 +197,7 @@ def test_every_module_imports_with_each_interpreter_of_the_runtime(
                if p.name != "__init__.py"]
     for interpreter in found:
         result = subprocess.run(
-            [interpreter, "-I", "-S", "-c", PROBE, str(tmp_path / "opt" / "python"), str(provided)],
+            [interpreter, "-I", "-S", "-B", "-c", PROBE, str(tmp_path / "opt" / "python"), str(provided)],
             capture_output=True, text=True, timeout=300,
             env={"PATH": os.environ.get("PATH", ""), "DURABLE_QUEUE": "q"})
         assert result.returncode == 0, f"{interpreter}:\n{result.stdout}\n{result.stderr}"
