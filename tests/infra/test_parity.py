@@ -148,8 +148,11 @@ def _contract_variables() -> set[str]:
     return set(re.findall(r"^\| `(DURABLE_[A-Z_]+)` \|", text, flags=re.M))
 
 
-#: contract settings the fabric does not set: local only, or per user function
-NOT_FROM_THE_FABRIC = {"DURABLE_ENDPOINT_URL", "DURABLE_ACTOR_TYPE", "DURABLE_SYNC_WAIT_SECONDS"}
+#: contract settings the fabric does not set: local only, or per user function (logs and
+#: metrics keep the runtime's defaults; the dashboard's MetricsNamespace is that default)
+NOT_FROM_THE_FABRIC = {"DURABLE_ENDPOINT_URL", "DURABLE_ACTOR_TYPE", "DURABLE_SYNC_WAIT_SECONDS",
+                       "DURABLE_LOG_LEVEL", "DURABLE_METRICS", "DURABLE_METRICS_NAMESPACE",
+                       "DURABLE_METRICS_DIMENSIONS"}
 
 
 def test_function_environment_matches_contracts_and_settings(sam_model: dict[str, Any]) -> None:
