@@ -38,6 +38,12 @@ _TIME_SKIPPED = {TimerKind.WAIT, TimerKind.RETRY, TimerKind.CONDITION}
 #: what the service records when a callback's deadline passes (the official SDK's names)
 CALLBACK_TIMEOUT = ErrorObject("Callback.Timeout", "Callback timed out")
 CALLBACK_HEARTBEAT_TIMEOUT = ErrorObject("Callback.Heartbeat", "Callback timed out on heartbeat")
+#: an invocation that ends with a retryable InvocationError (OutcomeStatus.RETRY) is run again
+#: after INVOCATION_RETRY_SECONDS (virtual); the INVOCATION_ATTEMPTS-th consecutive failure fails
+#: the execution with its error (the official local runner's budget and backoff)
+INVOCATION_ATTEMPTS = 5
+INVOCATION_RETRY_SECONDS = 5
+_INVOCATION_RETRY = "invocation-retry"
 
 
 class VirtualClock:
@@ -104,6 +110,7 @@ class DurableTestRunner:
         self.max_invocations = max_invocations
         self._timers: dict[str, dict[str, tuple[int, TimerKind]]] = {}  # exec -> op -> due
         self._heartbeats: dict[str, int] = {}  # callback id -> last heartbeat ms
+        self._failed_invocations: dict[str, int] = {}  # exec -> consecutive RETRY outcomes
         self._ready: list[str] = []
         self._root: Optional[str] = None
         for name, fn in (functions or {}).items():
@@ -196,6 +203,12 @@ class DurableTestRunner:
         self._after(record, outcome)
 
     def _after(self, record: ExecutionRecord, outcome: InvocationOutcome) -> None:
+        if outcome.status is OutcomeStatus.RETRY:
+            outcome = self._retry_invocation(record, outcome)
+            if outcome.status is OutcomeStatus.RETRY:
+                return
+        else:
+            self._failed_invocations.pop(record.execution_id, None)
         if outcome.status is OutcomeStatus.SUSPENDED:
             timers = self._timers.setdefault(record.execution_id, {})
             for timer in outcome.plan.timers:
@@ -214,6 +227,24 @@ class DurableTestRunner:
                 payload=outcome.result if ok else None, error=None if ok else outcome.error)
             if self.store.complete_external(parent_id, op_id, update):
                 self._ready.append(parent_id)
+
+    def _retry_invocation(self, record: ExecutionRecord,
+                          outcome: InvocationOutcome) -> InvocationOutcome:
+        """Schedule the failed invocation again, or fail the execution once the budget is spent
+        (returns the FAILED outcome to notify a parent with)."""
+        execution_id = record.execution_id
+        failures = self._failed_invocations.get(execution_id, 0) + 1
+        self._failed_invocations[execution_id] = failures
+        if failures < INVOCATION_ATTEMPTS:
+            due = self.clock.now() + INVOCATION_RETRY_SECONDS * 1000
+            self._timers.setdefault(execution_id, {})[_INVOCATION_RETRY] = (due, TimerKind.RETRY)
+            return outcome
+        self._failed_invocations.pop(execution_id, None)
+        holder = uuid.uuid4().hex
+        self.store.acquire(execution_id, holder, 60_000)
+        self.store.finish(execution_id, holder, ExecutionStatus.FAILED, error=outcome.error)
+        return InvocationOutcome(execution_id, OutcomeStatus.FAILED, error=outcome.error,
+                                 parent=record.parent)
 
     def _arm_callbacks(self, execution_id: str,
                        timers: dict[str, tuple[int, TimerKind]]) -> None:

@@ -2,8 +2,11 @@
 
 ``run_invocation`` replays the recorded operations, runs new ones (checkpointing as it goes,
 in batches where the semantics allow), and ends the invocation with an ``InvocationOutcome``:
-SUCCEEDED / FAILED (recorded with ``store.finish``, lease released) or SUSPENDED (buffered
-checkpoints flushed, lease released, ``plan`` says when/why to resume). Store failures
+SUCCEEDED / FAILED (recorded with ``store.finish``, lease released), SUSPENDED (buffered
+checkpoints flushed, lease released, ``plan`` says when/why to resume) or RETRY (a retryable
+``InvocationError`` such as ``RetryableSerDesError`` escaped the handler, as the SDK: the invocation
+fails, the execution stays RUNNING; checkpoints flushed, lease released with the error, the host
+runs the invocation again). Store failures
 (``FencedError``...) propagate to the host: nothing terminal was recorded, a retry is safe.
 """
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any, Optional
 
 from durable_lambda.workflows.context import DurableContext
 from durable_lambda.workflows.errors import PayloadTooLargeError
+from durable_lambda.workflows.exceptions import InvocationError
 from durable_lambda.workflows.model import ExecutionRecord, ExecutionStatus
 from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus
 from durable_lambda.workflows.serdes import (
@@ -63,6 +67,14 @@ def run_invocation(func: DurableHandler, store: CheckpointStore, execution_id: s
             state.flush()
             store.release(execution_id, holder)
             return InvocationOutcome(execution_id, OutcomeStatus.SUSPENDED, plan=plan_of(suspension),
+                                     parent=record.parent)
+        except InvocationError as exc:
+            if state.fatal is not None or not exc.is_retryable():
+                return _fail(store, state, state.fatal or exc, record)
+            error = error_object(exc)
+            state.flush()
+            store.release(execution_id, holder, error=error)
+            return InvocationOutcome(execution_id, OutcomeStatus.RETRY, error=error,
                                      parent=record.parent)
         except Exception as exc:  # noqa: BLE001 - the workflow failed
             return _fail(store, state, exc, record)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from durable_lambda.workflows.plugin_info import DurableInstrumentationPluginFactory
 
 _STATUS = {OutcomeStatus.SUCCEEDED: "SUCCEEDED", OutcomeStatus.FAILED: "FAILED",
-           OutcomeStatus.SUSPENDED: "PENDING"}
+           OutcomeStatus.SUSPENDED: "PENDING", OutcomeStatus.RETRY: "RETRY"}
 _EXTERNAL = (OperationType.CALLBACK, OperationType.CHAINED_INVOKE)
 
 

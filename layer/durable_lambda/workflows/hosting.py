@@ -75,6 +75,7 @@ class _HostedStore:
         self.changed: set[str] = set()
         self.callbacks: dict[str, Operation] = {}  # CALLBACK ops as this run left them
         self.release_requested = False
+        self.release_error: Optional[ErrorObject] = None  # the invocation failed (RETRY)
 
     def checkpoint(self, execution_id: str, holder: str,
                    updates: Sequence[OperationUpdate]) -> list[Operation]:
@@ -83,11 +84,24 @@ class _HostedStore:
         self.callbacks.update((op.id, op) for op in ops if op.type is OperationType.CALLBACK)
         return ops
 
-    def release(self, execution_id: str, holder: str) -> None:
-        self.release_requested = True
+    def release(self, execution_id: str, holder: str,
+                error: Optional[ErrorObject] = None) -> None:
+        self.release_requested, self.release_error = True, error
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+
+class InvocationRetry(Exception):
+    """A retryable ``InvocationError`` ended the run (the SDK's "throw to trigger Lambda retry"):
+    raised out of the handler so Lambda retries the invocation (SQS redelivers a resume); the
+    execution stays RUNNING."""
+
+    def __init__(self, execution_id: str, error: Optional[ErrorObject]) -> None:
+        self.execution_id, self.error = execution_id, error
+        what = f"{error.error_type}: {error.error_message}" if error else "an invocation error"
+        super().__init__(f"invocation of execution {execution_id!r} failed with {what}; "
+                         f"retry it")
 
 
 class LambdaHost:
@@ -194,6 +208,9 @@ class LambdaHost:
         except BaseException as exc:
             self._release_quietly(execution_id, holder, exc)
             raise
+        if outcome.status is OutcomeStatus.RETRY:  # unsettled: the retry recovers the effects
+            self.store.release(execution_id, holder, settled=False, error=hosted.release_error)
+            raise InvocationRetry(execution_id, outcome.error)
         if hosted.release_requested and self.store.release(execution_id, holder, settled=True) \
                 and outcome.status is OutcomeStatus.SUSPENDED:
             # completed from outside while we ran: its resume may have met our lease

@@ -20,6 +20,7 @@ class OutcomeStatus(str, Enum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     SUSPENDED = "SUSPENDED"
+    RETRY = "RETRY"  # an InvocationError ended the invocation: released with ``error``, retry it
 
 
 class TimerKind(str, Enum):
