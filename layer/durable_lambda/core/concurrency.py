@@ -52,9 +52,14 @@ class CompletionPool(Generic[R]):
         else:
             self._pool.submit(self._post, fn, args)
 
-    def next(self) -> R:
-        """The next finished result (blocks until one is ready); raise what its call raised."""
-        outcome = self._done.popleft() if self._pool is None else self._queue.get()
+    def next(self, timeout: float | None = None) -> R:
+        """The next finished result (blocks until one is ready, at most ``timeout`` seconds:
+        then ``TimeoutError``); raise what its call raised."""
+        try:
+            outcome = self._done.popleft() if self._pool is None \
+                else self._queue.get(timeout=timeout)
+        except (IndexError, queue.Empty):
+            raise TimeoutError(f"no result within {timeout} s") from None
         if isinstance(outcome, _Raised):
             raise outcome.error
         return outcome

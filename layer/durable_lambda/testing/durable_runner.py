@@ -18,8 +18,11 @@ later wait/retry/poll passes it — a callback's timeout is its own timer, fired
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
@@ -47,13 +50,27 @@ _INVOCATION_RETRY = "invocation-retry"
 
 
 class VirtualClock:
-    """Milliseconds that only move when told to."""
+    """Milliseconds that move when told to, and with the wall clock while an invocation runs
+    (``running()``: as the official runner's ``skip_time``, code takes its real time, so a
+    map branch's 1 s wait comes due while a sibling's step sleeps 2 s)."""
 
     def __init__(self, start_ms: int = 1_700_000_000_000) -> None:
         self.ms = start_ms
+        self._since: Optional[float] = None  # time.monotonic() when the invocation began
 
     def now(self) -> int:
-        return self.ms
+        if self._since is None:
+            return self.ms
+        return self.ms + int((time.monotonic() - self._since) * 1000)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Let time pass with the wall clock for the duration of the block."""
+        self._since = time.monotonic()
+        try:
+            yield
+        finally:
+            self.ms, self._since = self.now(), None
 
     def advance_to(self, ms: int) -> None:
         self.ms = max(self.ms, ms)
@@ -199,7 +216,8 @@ class DurableTestRunner:
         record = self.store.get(execution_id)
         function = self._function_for(record)
         self._timers.pop(execution_id, None)
-        outcome = function.run(self.store, execution_id, holder=uuid.uuid4().hex)
+        with self.clock.running():
+            outcome = function.run(self.store, execution_id, holder=uuid.uuid4().hex)
         self._after(record, outcome)
 
     def _after(self, record: ExecutionRecord, outcome: InvocationOutcome) -> None:
@@ -211,8 +229,13 @@ class DurableTestRunner:
             self._failed_invocations.pop(record.execution_id, None)
         if outcome.status is OutcomeStatus.SUSPENDED:
             timers = self._timers.setdefault(record.execution_id, {})
+            # the store's due time: it applied the checkpoint a little after the engine planned
+            # (the clock runs during an invocation)
+            ops = {op.id: op for op in self.store.get(record.execution_id).operations}
             for timer in outcome.plan.timers:
-                timers[timer.operation_id] = (timer.due_ms, timer.kind)
+                op = ops.get(timer.operation_id)
+                stored = (op.scheduled_end_ms or op.next_attempt_ms or 0) if op else 0
+                timers[timer.operation_id] = (max(timer.due_ms, stored), timer.kind)
             self._arm_callbacks(record.execution_id, timers)
             for inv in outcome.plan.invokes:
                 self._start_child(record.execution_id, inv.operation_id, inv.function_name,

@@ -8,7 +8,9 @@ operation at all (FLAT: its operations report to the batch, ids still derived fr
 
 Scheduling: branches start in index order, at most ``max_concurrency`` in flight. A branch
 that suspends (wait, callback, retry, invoke...) keeps its slot, so when every branch in
-flight is suspended the batch suspends with their merged resume plans. Finished branches come
+flight is suspended the batch suspends with their merged resume plans. A branch suspended on a
+timer (wait, step retry, condition poll) while others still run is run again in this invocation
+when its time comes (as the SDK's resume waves), in index order. Finished branches come
 back through one completion queue (``CompletionPool``): each costs O(1), the whole batch O(n).
 The batch completes per ``CompletionPolicy``; branches not started by then never start and are
 not listed in the ``BatchResult``; branches still running are reported STARTED and their
@@ -37,6 +39,7 @@ from durable_lambda.workflows.operations.batch_summary import (
     CompletionRecord, replay_result, summary_generator)
 from durable_lambda.workflows.operations.child import run_child, run_virtual_child
 from durable_lambda.workflows.operations.common import OpRef, SubType
+from durable_lambda.workflows.outcome import TimerKind
 from durable_lambda.workflows.serdes import SerDes
 from durable_lambda.workflows.suspend import SuspendExecution
 
@@ -45,6 +48,8 @@ from durable_lambda.workflows.suspend import SuspendExecution
 MAX_BRANCH_THREADS = 64
 
 Branch = Callable[[Any], Any]  # (branch DurableContext) -> result
+#: timers a branch is resumed from in-process (a callback's timeout is not: it waits on others)
+_TIMED = (TimerKind.WAIT, TimerKind.RETRY, TimerKind.CONDITION)
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,7 @@ class _Coordinator:
         n = len(self.spec.branches)
         limit = min(self.spec.max_concurrency or n, n)
         suspended: dict[int, SuspendExecution] = {}
+        timed: dict[int, int] = {}  # suspended branch -> when its earliest timer is due (ms)
         admitted = running = 0
         with CompletionPool[_Outcome](min(limit, MAX_BRANCH_THREADS), "durable-branch") as pool:
             decision = self.policy.decide(0, 0, self._snapshot())
@@ -210,14 +216,25 @@ class _Coordinator:
                     pool.submit(self.run_branch, admitted)
                     admitted += 1
                     running += 1
+                for index in self._due(timed):  # its time came while others ran
+                    del suspended[index], timed[index]
+                    pool.submit(self.run_branch, index)
+                    running += 1
                 if running == 0:  # every branch in flight waits: the batch suspends
                     raise SuspendExecution.merge(
                         f"{self.spec.sub_type} {self.ref.id}: branches pending",
                         [suspended[i] for i in sorted(suspended)])
-                outcome = pool.next()
+                until = self._until(timed)
+                try:
+                    outcome = pool.next() if until is None else pool.next(until)
+                except TimeoutError:
+                    continue  # a suspended branch's timer is due
                 running -= 1
                 if outcome.kind is _Kind.SUSPENDED and outcome.suspension is not None:
                     suspended[outcome.index] = outcome.suspension
+                    due = [t.due_ms for t in outcome.suspension.timers if t.kind in _TIMED]
+                    if due:
+                        timed[outcome.index] = min(due)
                 elif not self._apply(outcome):
                     break  # orphaned: an enclosing context completed
                 decision = self.policy.decide(self.succeeded, self.failed, self._snapshot())
@@ -228,6 +245,19 @@ class _Coordinator:
             if running:
                 self.state.orphan_under(self.ref.id)
         return self._result(reason)
+
+    def _due(self, timed: dict[int, int]) -> list[int]:
+        """Timer-suspended branches whose time has come, in index order."""
+        if not timed:
+            return []
+        now = self.state.now_ms()
+        return sorted(index for index, due in timed.items() if due <= now)
+
+    def _until(self, timed: dict[int, int]) -> Optional[float]:
+        """Seconds until the earliest timer of a suspended branch (None: no such branch)."""
+        if not timed:
+            return None
+        return max(min(timed.values()) - self.state.now_ms(), 0) / 1000
 
     def _name(self, index: int) -> str:
         name = self.names[index]
