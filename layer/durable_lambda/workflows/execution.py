@@ -16,6 +16,7 @@ from durable_lambda.workflows.engine import (
     DEFAULT_LEASE_MS, DurableHandler, ExecutionOptions, run_invocation)
 from durable_lambda.workflows.errors import error_object_of
 from durable_lambda.workflows.exceptions import PluginLoadError
+from durable_lambda.workflows.plugin_discovery import load_configured_plugins
 from durable_lambda.workflows.host import ExecutionHost, default_host
 from durable_lambda.workflows.model import ExecutionRecord, Operation, OperationType
 from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus
@@ -41,7 +42,7 @@ class DurableFunction:
         self._name = name
         self.host = host
         self.options = options or ExecutionOptions()
-        self.plugins = _checked(plugins)
+        self.plugins = load_configured_plugins(_checked(plugins))  # + DURABLE_EXECUTION_PLUGINS
         self.__name__ = getattr(func, "__name__", "durable_function")
         self.__doc__ = func.__doc__
         self.__wrapped__ = func
