@@ -72,10 +72,10 @@ def tf_model(tf_parsed: dict[str, Any]) -> dict[str, Any]:
 
 #: every toggle away from its default, as SAM parameters and as Terraform variables
 TOGGLED_PARAMETERS = {"PythonRuntime": "python3.13", "Architecture": "arm64",
-                      "TracingMode": "Active", "LogFormat": "JSON", "SnapStart": "true",
+                      "TracingMode": "Active", "LogFormat": "Text", "SnapStart": "true",
                       "ExecutionRetentionDays": "30", "CreateSsmParameters": "false"}
 TOGGLED_VARIABLES = {"python_runtime": "python3.13", "architecture": "arm64",
-                     "tracing_mode": "Active", "log_format": "JSON", "snap_start": True,
+                     "tracing_mode": "Active", "log_format": "Text", "snap_start": True,
                      "execution_retention_days": 30, "create_ssm_parameters": False}
 
 

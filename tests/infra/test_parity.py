@@ -36,8 +36,8 @@ def test_every_toggle_flipped_keeps_them_the_same(
 def test_toggles_change_what_they_say(sam_model: dict[str, Any], sam_model_toggled: dict[str, Any]) -> None:
     """The flipped toggles reach the resources (and the defaults are the documented ones)."""
     for model, runtime, arch, tracing, log_format, snap_start in (
-            (sam_model, "python3.12", "x86_64", "PassThrough", "Text", "None"),
-            (sam_model_toggled, "python3.13", "arm64", "Active", "JSON", "PublishedVersions")):
+            (sam_model, "python3.12", "x86_64", "PassThrough", "JSON", "None"),
+            (sam_model_toggled, "python3.13", "arm64", "Active", "Text", "PublishedVersions")):
         assert model["layer"] == {"runtimes": [runtime], "architectures": [arch]}
         for function in model["functions"].values():
             assert (function["runtime"], function["architectures"], function["tracing"],

@@ -92,7 +92,7 @@ resource "aws_lambda_function" "counter" {
   tags             = var.tags
 
   logging_config {
-    log_format = "Text"
+    log_format = "JSON"
     log_group  = aws_cloudwatch_log_group.counter.name
   }
 

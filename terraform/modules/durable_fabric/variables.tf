@@ -137,9 +137,9 @@ variable "tracing_mode" {
 }
 
 variable "log_format" {
-  description = "Log format of the platform functions: Text or JSON."
+  description = "Log format of the platform functions: JSON (default; lines carry actorId, messageId, executionId) or Text."
   type        = string
-  default     = "Text"
+  default     = "JSON"
 
   validation {
     condition     = contains(["Text", "JSON"], var.log_format)
