@@ -73,10 +73,12 @@ class World:
     def record(self, execution_id: str) -> ExecutionRecord:
         return self.store.get(execution_id)
 
-    def queue_depth(self) -> int:
+    def queue_depth(self, queue: Optional[str] = None) -> int:
+        """Messages in ``queue`` (default: the work queue; or ``fabric.dlq``, ...), in flight and
+        delayed ones included."""
         import boto3
         sqs = boto3.client("sqs", endpoint_url=self.fabric.endpoint_url, region_name="us-east-1")
-        attrs = sqs.get_queue_attributes(QueueUrl=self.fabric.queue, AttributeNames=[
+        attrs = sqs.get_queue_attributes(QueueUrl=queue or self.fabric.queue, AttributeNames=[
             "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
             "ApproximateNumberOfMessagesDelayed"])["Attributes"]
         return sum(int(v) for v in attrs.values())

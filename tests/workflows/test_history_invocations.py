@@ -140,3 +140,41 @@ def test_a_duplicate_run_of_a_finished_execution_records_no_invocation() -> None
     store.release(eid, "b")
     kinds = [e["EventType"] for e in history_events(*store.load_history(eid))]
     assert kinds == ["ExecutionStarted", "InvocationCompleted", "ExecutionSucceeded"]
+
+
+class TickingClock(Clock):
+    def __call__(self) -> int:
+        self.ms += 1
+        return self.ms
+
+
+@pytest.mark.parametrize("backend", ["memory", "dynamodb"])
+def test_invocations_failing_at_one_commit_keep_their_order_and_the_last_ends_it(
+        backend: str, request: pytest.FixtureRequest) -> None:
+    """Retries of an invocation that fails before checkpointing anything all know the same
+    commit: they are listed in the order they ended (DynamoDB reads them by request id: here
+    the reverse order), and the one that ends the execution carries its own error
+    (``finish(invocation_error=)``) with no error-free InvocationCompleted after it."""
+    clock = TickingClock()
+    if backend == "dynamodb":
+        request.getfixturevalue("fabric")
+    store: CheckpointStore = InMemoryStore(clock=clock) if backend == "memory" else \
+        DynamoDBStore(clock=clock, retention_days=0)
+    eid = store.start_execution("fn", None)[0].execution_id
+    for number, request_id in enumerate(["c", "b", "a"], 1):
+        holder, error = f"{request_id}:x", ErrorObject("Transient", f"failed {number}")
+        store.acquire(eid, holder, 60_000)
+        if number < 3:
+            store.release(eid, holder, error=error)
+        else:
+            store.finish(eid, holder, ExecutionStatus.FAILED, error=error, invocation_error=error)
+    events = history_events(*store.load_history(eid))
+
+    def summary(event: dict[str, Any]) -> tuple[str, Any, Any]:
+        details = event.get(f"{event['EventType']}Details", {})
+        error = (details.get("Error") or {}).get("Payload") or {}
+        return event["EventType"], details.get("RequestId"), error.get("ErrorMessage")
+    assert [summary(e) for e in events] == [
+        ("ExecutionStarted", None, None), ("InvocationCompleted", "c", "failed 1"),
+        ("InvocationCompleted", "b", "failed 2"), ("InvocationCompleted", "a", "failed 3"),
+        ("ExecutionFailed", None, "failed 3")]

@@ -216,17 +216,18 @@ class DurableTestRunner:
         record = self.store.get(execution_id)
         function = self._function_for(record)
         self._timers.pop(execution_id, None)
+        holder, store = uuid.uuid4().hex, _FailedReleaseHeld(self.store)
         with self.clock.running():
-            outcome = function.run(self.store, execution_id, holder=uuid.uuid4().hex)
-        self._after(record, outcome)
-
-    def _after(self, record: ExecutionRecord, outcome: InvocationOutcome) -> None:
+            outcome = function.run(store, execution_id, holder=holder)  # type: ignore[arg-type]
         if outcome.status is OutcomeStatus.RETRY:
-            outcome = self._retry_invocation(record, outcome)
+            outcome = self._retry_invocation(record, outcome, holder, store.error)
             if outcome.status is OutcomeStatus.RETRY:
                 return
         else:
             self._failed_invocations.pop(record.execution_id, None)
+        self._after(record, outcome)
+
+    def _after(self, record: ExecutionRecord, outcome: InvocationOutcome) -> None:
         if outcome.status is OutcomeStatus.SUSPENDED:
             timers = self._timers.setdefault(record.execution_id, {})
             # the store's due time: it applied the checkpoint a little after the engine planned
@@ -251,21 +252,23 @@ class DurableTestRunner:
             if self.store.complete_external(parent_id, op_id, update):
                 self._ready.append(parent_id)
 
-    def _retry_invocation(self, record: ExecutionRecord,
-                          outcome: InvocationOutcome) -> InvocationOutcome:
-        """Schedule the failed invocation again, or fail the execution once the budget is spent
-        (returns the FAILED outcome to notify a parent with)."""
+    def _retry_invocation(self, record: ExecutionRecord, outcome: InvocationOutcome,
+                          holder: str, error: Optional[ErrorObject]) -> InvocationOutcome:
+        """End the failed invocation (``holder`` still holds the lease): release it with its
+        error and schedule it again, or, the budget spent, fail the execution with it (its
+        InvocationCompleted carries the error; no further invocation is recorded, as the
+        official runner) and return the FAILED outcome to notify a parent with."""
         execution_id = record.execution_id
         failures = self._failed_invocations.get(execution_id, 0) + 1
         self._failed_invocations[execution_id] = failures
         if failures < INVOCATION_ATTEMPTS:
+            self.store.release(execution_id, holder, error=error)
             due = self.clock.now() + INVOCATION_RETRY_SECONDS * 1000
             self._timers.setdefault(execution_id, {})[_INVOCATION_RETRY] = (due, TimerKind.RETRY)
             return outcome
         self._failed_invocations.pop(execution_id, None)
-        holder = uuid.uuid4().hex
-        self.store.acquire(execution_id, holder, 60_000)
-        self.store.finish(execution_id, holder, ExecutionStatus.FAILED, error=outcome.error)
+        self.store.finish(execution_id, holder, ExecutionStatus.FAILED, error=outcome.error,
+                          invocation_error=error)
         return InvocationOutcome(execution_id, OutcomeStatus.FAILED, error=outcome.error,
                                  parent=record.parent)
 
@@ -355,6 +358,25 @@ class DurableTestRunner:
         if self._root is None:
             raise ValidationError("no execution started yet: call run() first")
         return self._root
+
+
+class _FailedReleaseHeld:
+    """The store as the engine sees it, except that the release of a failed invocation (RETRY:
+    released with its error) is held for the runner, which retries it or fails the execution
+    with it (``_retry_invocation``)."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.error: Optional[ErrorObject] = None
+
+    def release(self, execution_id: str, holder: str, error: Optional[ErrorObject] = None) -> None:
+        if error is None:
+            self._store.release(execution_id, holder)
+        else:
+            self.error = error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
 
 
 def _durable(handler: Handler) -> DurableFunction:

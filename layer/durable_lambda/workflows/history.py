@@ -51,10 +51,12 @@ class Invocation:
 
 
 def invocations_of(events: Sequence[EventRecord]) -> list[Invocation]:
-    """The invocations in an event record, in commit order."""
+    """The invocations in an event record, in commit order; those that knew the same commit
+    (e.g. retries of an invocation that failed before checkpointing anything) in the order
+    they ended (a store's read order need not be: DynamoDB sorts them by request id)."""
     return [Invocation(e.request_id or "", e.start_ms or e.ts, e.ts,
                        e.error.to_dict() if e.error else None, e.seq)
-            for e in sorted(events, key=lambda e: e.seq) if e.kind == INVOCATION]
+            for e in sorted(events, key=lambda e: (e.seq, e.ts)) if e.kind == INVOCATION]
 
 
 def iso(ms: int) -> str:

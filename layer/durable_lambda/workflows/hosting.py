@@ -33,6 +33,7 @@ from durable_lambda.core.envelope import send
 from durable_lambda.core.errors import InvalidRequestError
 from durable_lambda.core.invoke import invoke_function
 from durable_lambda.core.logging import bind_invocation, set_log_context
+from durable_lambda.core.settings import get_settings
 from durable_lambda.core.sqs_batch import Item, is_sqs_event, process_batch, reject
 from durable_lambda.core.startup import check_timeout
 from durable_lambda.workflows.callbacks import expire_callback
@@ -159,9 +160,12 @@ class LambdaHost:
                       lambda_context: Any) -> list[str]:
         """One run for all resumes of one execution; returns the message ids to retry."""
         execution_id = items[0].envelope.key
+        # on the queue's last delivery (SQS would dead-letter it next) an invocation that fails
+        # with a retryable InvocationError fails the execution instead (``run``)
+        final = max(i.receive_count for i in items) >= get_settings().max_receive_count
         try:
             if any([self._wake(function, execution_id, item) for item in items]):
-                self.run(function, execution_id, lambda_context)
+                self.run(function, execution_id, lambda_context, final_attempt=final)
                 metrics.emit(Resumes=1)
         except ExecutionNotFoundError as exc:
             return reject(items, InvalidRequestError(str(exc)))
@@ -190,9 +194,14 @@ class LambdaHost:
         return True
 
     # --- one run --------------------------------------------------------------------------
-    def run(self, function: DurableFunction, execution_id: str,
-            lambda_context: Any) -> InvocationOutcome:
-        """Acquire, run the engine, perform the effects, release (see module docstring)."""
+    def run(self, function: DurableFunction, execution_id: str, lambda_context: Any,
+            final_attempt: bool = False) -> InvocationOutcome:
+        """Acquire, run the engine, perform the effects, release (see module docstring).
+
+        RETRY (a retryable ``InvocationError`` escaped the handler): the lease is released
+        unsettled with the error and ``InvocationRetry`` raised — unless ``final_attempt``
+        (the last delivery of the resume): then the execution fails with the error (the
+        invocation's InvocationCompleted carries it) and the FAILED outcome is returned."""
         set_log_context(executionId=execution_id)
         holder = f"{getattr(lambda_context, 'aws_request_id', 'local')}:{uuid.uuid4().hex[:12]}"
         lease_ms = _lease_ms(lambda_context)
@@ -208,9 +217,22 @@ class LambdaHost:
         except BaseException as exc:
             self._release_quietly(execution_id, holder, exc)
             raise
-        if outcome.status is OutcomeStatus.RETRY:  # unsettled: the retry recovers the effects
-            self.store.release(execution_id, holder, settled=False, error=hosted.release_error)
-            raise InvocationRetry(execution_id, outcome.error)
+        if outcome.status is OutcomeStatus.RETRY:
+            if not final_attempt:  # unsettled: the retry recovers the effects
+                self.store.release(execution_id, holder, settled=False,
+                                   error=hosted.release_error)
+                raise InvocationRetry(execution_id, outcome.error)
+            log.error("execution %s failed: its invocation failed on the last delivery: %s",
+                      execution_id, outcome.error)
+            try:
+                self.store.finish(execution_id, holder, ExecutionStatus.FAILED,
+                                  error=outcome.error, invocation_error=hosted.release_error)
+            except BaseException as exc:
+                self._release_quietly(execution_id, holder, exc)
+                raise
+            hosted.release_requested = False  # finish released the lease
+            outcome = InvocationOutcome(execution_id, OutcomeStatus.FAILED, error=outcome.error,
+                                        parent=outcome.parent)
         if hosted.release_requested and self.store.release(execution_id, holder, settled=True) \
                 and outcome.status is OutcomeStatus.SUSPENDED:
             # completed from outside while we ran: its resume may have met our lease

@@ -63,8 +63,11 @@ class CheckpointStore(Protocol):
         """Apply updates atomically in order, fenced by the lease; return resulting ops."""
 
     def finish(self, execution_id: str, holder: str, status: ExecutionStatus,
-               result: str | None = None, error: ErrorObject | None = None) -> None:
-        """Record the terminal status (fenced) and release the lease."""
+               result: str | None = None, error: ErrorObject | None = None, *,
+               invocation_error: ErrorObject | None = None) -> None:
+        """Record the terminal status (fenced) and release the lease, with the invocation's end
+        (``invocation_error``: the invocation itself failed — a retryable ``InvocationError``
+        on its last attempt — and its InvocationCompleted carries that error)."""
 
     def release(self, execution_id: str, holder: str, error: ErrorObject | None = None) -> None:
         """Release the lease if still held by ``holder``; records the invocation's end
@@ -178,14 +181,15 @@ class InMemoryStore:
             return out
 
     def finish(self, execution_id: str, holder: str, status: ExecutionStatus,
-               result: str | None = None, error: ErrorObject | None = None) -> None:
+               result: str | None = None, error: ErrorObject | None = None, *,
+               invocation_error: ErrorObject | None = None) -> None:
         with self._lock:
             record = self._record(execution_id)
             self._fence(execution_id, holder)
             if record.status is not ExecutionStatus.RUNNING:
                 raise InvalidCheckpointError(
                     f"execution {execution_id!r} already finished ({record.status.value})")
-            self._record_invocation(execution_id, record, holder)
+            self._record_invocation(execution_id, record, holder, invocation_error)
             record.status, record.result, record.error = status, result, error
             record.version += 1
             self._leases.pop(execution_id, None)

@@ -88,10 +88,12 @@ class InvocationEnds(StoreBase):
         return loaded is not None
 
     def finish(self, execution_id: str, holder: str, status: ExecutionStatus,
-               result: str | None = None, error: ErrorObject | None = None) -> None:
-        """Terminal status + result, the invocation's end and lease release in one fenced
-        transaction; the new ``version`` is above every commit number handed out (retried if an
-        outside completion took one). With retention on, every item gets its ``ttl``."""
+               result: str | None = None, error: ErrorObject | None = None, *,
+               invocation_error: ErrorObject | None = None) -> None:
+        """Terminal status + result, the invocation's end (with ``invocation_error`` when the
+        invocation itself failed) and lease release in one fenced transaction; the new
+        ``version`` is above every commit number handed out (retried if an outside completion
+        took one). With retention on, every item gets its ``ttl``."""
         error_json = _encode_error(error)
         check_size(f"result of execution {execution_id!r}", result, error_json)
         loaded = self._holder_view(execution_id, holder)
@@ -121,7 +123,8 @@ class InvocationEnds(StoreBase):
                 "ExpressionAttributeValues": values,
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
             try:
-                self._end_write(update, self._end_events(execution_id, holder, loaded, None, ttl))
+                self._end_write(update, self._end_events(execution_id, holder, loaded,
+                                                         invocation_error, ttl))
                 break
             except Exception as exc:
                 old = _failed_on(exc)
