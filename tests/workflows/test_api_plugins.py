@@ -140,5 +140,46 @@ def test_failing_plugins_never_fail_the_execution() -> None:
 
 
 def test_a_plugin_class_is_not_a_factory() -> None:
-    with pytest.raises(PluginLoadError, match="not a plugin factory"):
+    with pytest.raises(PluginLoadError, match=r"plugins\[0\] must be a plugin factory .* but is "
+                       r"the class tests\.workflows\.test_api_plugins\.Recorder\."):
         durable_execution(plugins=[Recorder])(lambda e, c: None)
+
+
+class _Opted:
+    __durable_registration_api__ = 1
+
+    def create_plugin(self, info) -> Recorder:
+        return Recorder([])
+
+
+def test_a_registration_callback_cannot_swallow_an_interrupt() -> None:
+    class Interrupting(_Opted):
+        __durable_registration_api__ = 1  # a subclass's own members count only with it
+
+        def on_registration_result(self, registered: bool) -> None:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        durable_execution(plugins=[Interrupting()])(lambda e, c: None)
+
+
+def test_an_unreadable_exclusive_group_is_a_load_error_and_candidates_hear_false() -> None:
+    heard: list = []
+
+    class Meta(type):
+        @property
+        def exclusive_group(cls) -> str:
+            raise RuntimeError("unreadable")
+
+    class Unreadable(_Opted, metaclass=Meta):
+        __durable_registration_api__ = 1
+
+    class Listener(_Opted):
+        __durable_registration_api__ = 1
+
+        def on_registration_result(self, registered: bool) -> None:
+            heard.append(registered)
+
+    with pytest.raises(PluginLoadError, match=r"Cannot read exclusive_group for .*Unreadable\."):
+        durable_execution(plugins=[Listener(), Unreadable()])(lambda e, c: None)
+    assert heard == [False]

@@ -7,7 +7,9 @@ service to call); ``name``/``host``/``options`` are durable-lambda's.
 """
 from __future__ import annotations
 
+import contextvars
 import datetime
+import logging
 import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Optional
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Optional
 from durable_lambda.workflows.engine import (
     DEFAULT_LEASE_MS, DurableHandler, ExecutionOptions, run_invocation)
 from durable_lambda.workflows.errors import error_object_of
-from durable_lambda.workflows.exceptions import PluginLoadError
 from durable_lambda.workflows.plugin_discovery import load_configured_plugins
 from durable_lambda.workflows.host import ExecutionHost, default_host
 from durable_lambda.workflows.model import ExecutionRecord, Operation, OperationType
@@ -42,7 +43,7 @@ class DurableFunction:
         self._name = name
         self.host = host
         self.options = options or ExecutionOptions()
-        self.plugins = load_configured_plugins(_checked(plugins))  # + DURABLE_EXECUTION_PLUGINS
+        self.plugins = load_configured_plugins(plugins)  # + DURABLE_EXECUTION_PLUGINS
         self.__name__ = getattr(func, "__name__", "durable_function")
         self.__doc__ = func.__doc__
         self.__wrapped__ = func
@@ -81,20 +82,29 @@ class DurableFunction:
                 sorted(updated_since_last_invocation(operations)))
             return self.func(event, context)
 
-        with plugins.run():
-            try:
-                outcome = run_invocation(handler, store, execution_id, holder, record=record,
-                                         lease_ms=lease_ms, options=self.options,
-                                         lambda_context=lambda_context, clock=clock)
-            except BaseException as exc:
+        def invocation() -> InvocationOutcome:
+            with plugins.run():
+                try:
+                    outcome = run_invocation(handler, store, execution_id, holder, record=record,
+                                             lease_ms=lease_ms, options=self.options,
+                                             lambda_context=lambda_context, clock=clock)
+                except BaseException as exc:
+                    try:
+                        plugins.on_invocation_end(DurableExecutionInvocationOutput(
+                            InvocationStatus.RETRY, error=error_object_of(exc)))
+                    except BaseException:  # noqa: BLE001 - the invocation's failure wins
+                        logging.getLogger("durable_lambda.workflows.plugin").exception(
+                            "Plugin invocation-end hook failed while the invocation was "
+                            "already failing; the original failure is raised")
+                    raise
                 plugins.on_invocation_end(DurableExecutionInvocationOutput(
-                    InvocationStatus.RETRY, error=error_object_of(exc)))
-                raise
-            plugins.on_invocation_end(DurableExecutionInvocationOutput(
-                InvocationStatus(_STATUS[outcome.status]),
-                outcome.result if outcome.status is OutcomeStatus.SUCCEEDED else None,
-                outcome.error))
-        return outcome
+                    InvocationStatus(_STATUS[outcome.status]),
+                    outcome.result if outcome.status is OutcomeStatus.SUCCEEDED else None,
+                    outcome.error))
+            return outcome
+        # As the SDK: the invocation runs in a copy of the caller's context, so a ContextVar a
+        # hook sets is seen by the handler and its hooks and not by the next invocation.
+        return contextvars.copy_context().run(invocation)
 
 
 def updated_since_last_invocation(operations: Mapping[str, Operation]) -> frozenset[str]:
@@ -105,17 +115,6 @@ def updated_since_last_invocation(operations: Mapping[str, Operation]) -> frozen
     last = max(own, default=-1)
     return frozenset(op.id for op in operations.values()
                      if op.type in _EXTERNAL and op.end_seq is not None and op.end_seq > last)
-
-
-def _checked(plugins: Optional[list[Any]]) -> list["DurableInstrumentationPluginFactory"]:
-    """The factories, each with a callable ``create_plugin`` (else ``PluginLoadError``)."""
-    for factory in plugins or []:
-        if not callable(getattr(factory, "create_plugin", None)):
-            raise PluginLoadError(
-                f"plugin {factory!r} is not a plugin factory: register an object with a "
-                "create_plugin(info) method that returns a DurableInstrumentationPlugin "
-                "(a plugin class is not a factory)")
-    return list(plugins or [])
 
 
 def durable_execution(func: Optional[DurableHandler] = None, *, boto3_client: Any = None,

@@ -1,6 +1,7 @@
 """``PluginExecutor``: one invocation's plugins and the bookkeeping that calls each hook once, on
 the thread the SDK names (see ``plugin``). Checkpoints are synchronous here, so an end hook a
-checkpoint records is claimed by the thread that wrote it, before the operation returns."""
+checkpoint records is claimed by the thread that wrote it, before the operation returns; change
+notifications go to the invocation's plugin change thread (``plugin_change``)."""
 from __future__ import annotations
 
 import contextlib
@@ -16,10 +17,11 @@ from durable_lambda.workflows.identifier import OperationIdentifier
 from durable_lambda.workflows.model import (
     ErrorObject, Operation, OperationStatus, OperationUpdate)
 from durable_lambda.workflows.model import OperationType as ModelOperationType
+from durable_lambda.workflows.plugin_change import ChangeDispatcher
 from durable_lambda.workflows.plugin_hooks import NoPlugins
 from durable_lambda.workflows.plugin_info import (
     TERMINAL, DurableExecutionInvocationOutput, DurableInstrumentationPlugin,
-    DurableInstrumentationPluginFactory, InvocationEndInfo, InvocationStartInfo, InvocationStatus,
+    DurableInstrumentationPluginFactory, InvocationEndInfo, InvocationStartInfo,
     OperationChangeInfo, OperationEndInfo, OperationInfo, OperationStartInfo, OperationType,
     PropagationInput, PropagationMetadata, UserFunctionEndInfo, UserFunctionOutcome,
     UserFunctionStartInfo, infos_of, now, operation_fields, time_of)
@@ -34,14 +36,30 @@ _DISPATCH = {
 }
 
 
+def _contain(error: BaseException, what: str) -> Optional[BaseException]:
+    """Log the part of ``error`` a plugin may not stop the thread with; return the rest (the
+    thread-control exceptions, also out of an exception group), which the caller re-raises."""
+    control: Optional[BaseException]
+    contained: Optional[BaseException]
+    if isinstance(error, BaseExceptionGroup):
+        control, contained = error.split(_CONTROL)
+    elif isinstance(error, _CONTROL):
+        control, contained = error, None
+    else:
+        control, contained = None, error
+    if contained is not None:
+        LOG.error("%s exception ignored", what, exc_info=contained)
+    return control
+
+
 def _contained(what: str, call: Callable[[], Any]) -> Any:
     """``call()``; a failure is logged and ignored (thread-control exceptions propagate)."""
     try:
         return call()
-    except _CONTROL:
-        raise
-    except BaseException:  # noqa: BLE001 - a plugin must not fail the execution
-        LOG.exception("%s exception ignored", what)
+    except BaseException as error:  # noqa: BLE001 - a plugin must not fail the execution
+        control = _contain(error, what)
+        if control is not None:
+            raise control from None
         return None
 
 
@@ -62,6 +80,7 @@ class PluginExecutor(NoPlugins):
     def __init__(self, plugins: Optional[list[DurableInstrumentationPluginFactory]]) -> None:
         self._plugin_factories = list(plugins or [])
         self._plugins: list[DurableInstrumentationPlugin] = []
+        self._started: list[DurableInstrumentationPlugin] = []  # got on_invocation_start
         self._invocation_status: Optional[InvocationStartInfo] = None
         self._operations_provider: Optional[Callable[[], Mapping[str, Operation]]] = None
         self._run_entered = False
@@ -70,7 +89,10 @@ class PluginExecutor(NoPlugins):
         self._started_ops: set[str] = set()
         self._updated: frozenset[str] = frozenset()
         self._reported: dict[str, OperationStatus] = {}
+        self._elapsed_waits: set[str] = set()  # the service completes them, not a change
         self.claim_lock = threading.Lock()
+        self._dispatcher: Optional[ChangeDispatcher] = None
+        self._dispatcher_lock = threading.Lock()
 
     @property
     def has_plugins(self) -> bool:
@@ -86,15 +108,32 @@ class PluginExecutor(NoPlugins):
         try:
             yield
         finally:
-            self.drain_end_hooks()
-            self._plugins, self._invocation_status = [], None
+            self._finish_hooks()
+            self._plugins, self._started, self._invocation_status = [], [], None
 
     def execute_plugins(self, info: Any, *, finish_fan_out: bool = False) -> None:
-        """Dispatch one hook to every plugin, failures contained."""
+        """Dispatch one hook to the plugins that got ``on_invocation_start`` (that one: to
+        every plugin, in order), failures contained. A thread-control exception stops the
+        fan-out, except for the invocation-end hook and ``finish_fan_out``: then every plugin
+        gets the hook and the first such exception is raised afterwards."""
+        if not self._plugin_factories:
+            return
         method = _DISPATCH[type(info)]
-        for plugin in list(self._plugins):
-            _contained(f"Plugin {type(plugin).__name__}",
-                       functools.partial(getattr(plugin, method), info))
+        starting = isinstance(info, InvocationStartInfo)
+        ending = finish_fan_out or isinstance(info, InvocationEndInfo)
+        held: Optional[BaseException] = None
+        for plugin in list(self._plugins if starting else self._started):
+            if starting:
+                self._started.append(plugin)  # before the hook: a failed start still ends
+            try:
+                _contained(f"Plugin {type(plugin).__name__}",
+                           functools.partial(getattr(plugin, method), info))
+            except BaseException as control:  # noqa: BLE001 - thread control only
+                if not ending:
+                    raise
+                held = held or control
+        if held is not None:
+            raise held
 
     def provide_propagation_metadata(self, info: PropagationInput) -> PropagationMetadata:
         """The first non-blank ``x_amzn_trace_id`` a plugin provides for a new invoke."""
@@ -129,27 +168,78 @@ class PluginExecutor(NoPlugins):
                                        lambda: copy.deepcopy(execution_input)),
             operations=infos,
             updated_operations={i: infos[i] for i in self._updated if i in infos})
-        for factory in self._plugin_factories:
-            plugin = _contained(f"Plugin factory {type(factory).__name__}",
-                                functools.partial(factory.create_plugin,
-                                                  self._invocation_status))
-            if isinstance(plugin, DurableInstrumentationPlugin):
-                self._plugins.append(plugin)
-            else:
-                LOG.error("Plugin factory %s returned %s, not a DurableInstrumentationPlugin; "
-                          "plugin ignored", type(factory).__name__, type(plugin).__name__)
+        self._create_plugins(self._invocation_status)
         self.execute_plugins(self._invocation_status)
 
+    def _create_plugins(self, info: InvocationStartInfo) -> None:
+        """One plugin per factory; a factory that raises or returns no plugin is skipped."""
+        for factory in self._plugin_factories:
+            name = factory.__qualname__ if isinstance(factory, type) else type(
+                factory).__qualname__
+            try:
+                plugin = factory.create_plugin(info)
+            except BaseException as error:  # noqa: BLE001 - a factory must not fail it
+                control = _contain(error, f"Plugin factory {name}")
+                if control is not None:
+                    raise control from None
+                continue
+            if isinstance(plugin, DurableInstrumentationPlugin):
+                self._plugins.append(plugin)
+            elif plugin is None:
+                LOG.error("Plugin factory %s returned None; plugin ignored", name)
+            else:
+                LOG.error("Plugin factory %s returned %s, which is not a "
+                          "DurableInstrumentationPlugin; plugin ignored", name,
+                          type(plugin).__qualname__)
+
     def on_invocation_end(self, output: DurableExecutionInvocationOutput) -> None:
-        """Run the end hooks no thread ran, then the invocation-end hook (once)."""
+        """Run the end hooks no thread ran and the pending change notification, then the
+        invocation-end hook (once); a thread-control exception of the former is raised after
+        it."""
         start = self._invocation_status
         if start is None:
             return
-        self.drain_end_hooks()
+        held: Optional[BaseException] = None
+        try:
+            self._finish_hooks()
+        except BaseException as control:  # noqa: BLE001 - thread control only, held
+            held = control
         self._invocation_status = None
         operations = self._operations_provider() if self._operations_provider else None
-        self.execute_plugins(InvocationEndInfo.from_durable_execution_invocation_output(
-            start, output, infos_of(operations) if operations is not None else None))
+        try:
+            self.execute_plugins(InvocationEndInfo.from_durable_execution_invocation_output(
+                start, output, infos_of(operations) if operations is not None else None))
+        except BaseException:
+            if held is not None:
+                raise held  # noqa: B904 - the end hook's is its __context__
+            raise
+        if held is not None:
+            raise held
+
+    def _finish_hooks(self) -> None:
+        """The end hooks no thread ran, then the change thread joined (even if one raised)."""
+        try:
+            self.drain_end_hooks()
+        finally:
+            with self._dispatcher_lock:
+                dispatcher, self._dispatcher = self._dispatcher, None
+            if dispatcher is not None:
+                dispatcher.join()
+
+    def _submit_change(self, info: OperationChangeInfo) -> None:
+        """Hand a change notification to the plugin change thread (started on first use)."""
+        with self._dispatcher_lock:
+            if self._dispatcher is None:
+                deliver = functools.partial(self.execute_plugins, finish_fan_out=True)
+                try:
+                    self._dispatcher = ChangeDispatcher.start(deliver)
+                except RuntimeError:
+                    LOG.warning("Plugin change thread could not be started; "
+                                "on_operation_change runs once on the handler thread before "
+                                "on_invocation_end", exc_info=True)
+                    self._dispatcher = ChangeDispatcher(deliver)
+            dispatcher = self._dispatcher
+        dispatcher.submit(info)
 
     # -- operations --------------------------------------------------------------------------
     def on_operation_action(self, update: OperationUpdate, operation: Optional[Operation] = None,
@@ -261,7 +351,7 @@ class PluginExecutor(NoPlugins):
         changed = {op.id: op for op in updated_operations
                    if getattr(previous_operations.get(op.id), "status", None) is not op.status}
         if changed and self._invocation_status is not None:
-            self.execute_plugins(OperationChangeInfo(
+            self._submit_change(OperationChangeInfo(
                 self._invocation_status.execution_arn, infos_of(changed), infos_of(operations)))
 
     # -- durable-lambda's call sites (execution state, operations) ----------------------------
@@ -289,6 +379,9 @@ class PluginExecutor(NoPlugins):
                operation.scheduled_end_ms if operation.type is ModelOperationType.WAIT else None)
         if due is None or due > now_ms:
             self.on_operation_replay(operation)
+        elif operation.type is ModelOperationType.WAIT:
+            with self.claim_lock:
+                self._elapsed_waits.add(operation.id)
 
     def on_checkpoint(self, execution_arn: str, operations: Mapping[str, Operation]) -> None:
         """After a checkpoint was written: the change hook of what changed since the last one."""
@@ -296,8 +389,12 @@ class PluginExecutor(NoPlugins):
             previous = {i: s for i, s in self._reported.items()}
             changed = [op for i, op in operations.items() if previous.get(i) is not op.status]
             self._reported.update({op.id: op.status for op in changed})
-        if changed:
-            self.execute_plugins(OperationChangeInfo(
+            # a due wait this invocation records as SUCCEEDED: the service had completed it
+            # before the invocation (its start info's map), so it is no change here
+            changed = [op for op in changed if op.id not in self._elapsed_waits
+                       or op.status is not OperationStatus.SUCCEEDED]
+        if changed and self._invocation_status is not None:
+            self._submit_change(OperationChangeInfo(
                 execution_arn, infos_of({op.id: op for op in changed}), infos_of(operations)))
 
     def wrap_user_function(self, func: Callable[..., Any], ref: Any,
@@ -348,42 +445,4 @@ def _identifier(ref: Any, operation_type: ModelOperationType,
                                operation_type=operation_type)
 
 
-class PluginHost:
-    """The factories of one handler; each invocation gets a fresh executor."""
-
-    def __init__(self, plugins: Optional[list[DurableInstrumentationPluginFactory]]) -> None:
-        self._plugin_factories = list(plugins or [])
-
-    @contextlib.contextmanager
-    def invocation(self) -> Iterator[PluginExecutor]:
-        """One invocation's executor, inside its ``run()`` scope."""
-        executor = PluginExecutor(self._plugin_factories)
-        with executor.run():
-            yield executor
-
-    @property
-    def handle_durable_output(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Decorator: ``func(event, context, executor) -> output dict`` becomes a handler whose
-        invocation-end hook sees the output (``Status``, ``Result``, ``Error``), or RETRY with
-        the error when ``func`` raises."""
-        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
-            @functools.wraps(func)
-            def wrapper(event: Any, context: Any) -> Any:
-                with self.invocation() as executor:
-                    try:
-                        output = func(event, context, executor)
-                    except BaseException as exc:
-                        _contained("Plugin invocation-end hook", lambda: executor.on_invocation_end(
-                            DurableExecutionInvocationOutput(InvocationStatus.RETRY,
-                                                             error=error_object_of(exc))))
-                        raise
-                    error = output.get("Error")
-                    executor.on_invocation_end(DurableExecutionInvocationOutput(
-                        InvocationStatus(output.get("Status")), output.get("Result"),
-                        ErrorObject.from_dict(error) if error else None))
-                    return output
-            return wrapper
-        return decorator
-
-
-__all__ = ["PluginExecutor", "PluginHost", "OperationInfo"]
+__all__ = ["PluginExecutor", "OperationInfo"]
