@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import contextvars
 import datetime
-import logging
 import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from durable_lambda.workflows.engine import (
     DEFAULT_LEASE_MS, DurableHandler, ExecutionOptions, run_invocation)
-from durable_lambda.workflows.errors import error_object_of
 from durable_lambda.workflows.plugin_discovery import load_configured_plugins
 from durable_lambda.workflows.host import ExecutionHost, default_host
 from durable_lambda.workflows.model import ExecutionRecord, Operation, OperationType
@@ -67,6 +65,7 @@ class DurableFunction:
                                   lease_ms=lease_ms, options=self.options,
                                   lambda_context=lambda_context, clock=clock)
         from durable_lambda.workflows.plugin_executor import PluginExecutor  # only with plugins
+        from durable_lambda.workflows.plugin_host import end_failed_invocation
         from durable_lambda.workflows.plugin_info import (
             DurableExecutionInvocationOutput, InvocationStatus)
         plugins = PluginExecutor(self.plugins)
@@ -89,13 +88,7 @@ class DurableFunction:
                                              lease_ms=lease_ms, options=self.options,
                                              lambda_context=lambda_context, clock=clock)
                 except BaseException as exc:
-                    try:
-                        plugins.on_invocation_end(DurableExecutionInvocationOutput(
-                            InvocationStatus.RETRY, error=error_object_of(exc)))
-                    except BaseException:  # noqa: BLE001 - the invocation's failure wins
-                        logging.getLogger("durable_lambda.workflows.plugin").exception(
-                            "Plugin invocation-end hook failed while the invocation was "
-                            "already failing; the original failure is raised")
+                    end_failed_invocation(plugins, exc)
                     raise
                 plugins.on_invocation_end(DurableExecutionInvocationOutput(
                     InvocationStatus(_STATUS[outcome.status]),

@@ -13,6 +13,17 @@ from durable_lambda.workflows.plugin_info import (
     DurableExecutionInvocationOutput, DurableInstrumentationPluginFactory, InvocationStatus)
 
 
+def end_failed_invocation(executor: PluginExecutor, error: BaseException) -> None:
+    """The invocation-end hook (RETRY, with ``error``) of an invocation that raised ``error``;
+    whatever the hook raises is logged, so the invocation's own failure is what propagates."""
+    try:
+        executor.on_invocation_end(DurableExecutionInvocationOutput(
+            InvocationStatus.RETRY, error=error_object_of(error)))
+    except BaseException:  # noqa: BLE001 - the invocation's failure wins
+        LOG.exception("Plugin invocation-end hook failed while the invocation was already "
+                      "failing; the original failure is raised")
+
+
 class PluginHost:
     """The factories of one handler; each invocation gets a fresh executor."""
 
@@ -42,13 +53,7 @@ class PluginHost:
                             InvocationStatus(output.get("Status")), output.get("Result"),
                             ErrorObject.from_dict(error) if error else None)
                     except BaseException as exc:
-                        try:
-                            executor.on_invocation_end(DurableExecutionInvocationOutput(
-                                InvocationStatus.RETRY, error=error_object_of(exc)))
-                        except BaseException:  # noqa: BLE001 - the handler's failure wins
-                            LOG.exception("Plugin invocation-end hook failed while the "
-                                          "invocation was already failing; the original "
-                                          "failure is raised")
+                        end_failed_invocation(executor, exc)
                         raise
                     executor.on_invocation_end(completed)  # once: outside the try
                     return output
@@ -56,4 +61,4 @@ class PluginHost:
         return decorator
 
 
-__all__ = ["PluginHost"]
+__all__ = ["PluginHost", "end_failed_invocation"]
