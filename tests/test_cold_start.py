@@ -2,6 +2,7 @@
 benchmark that measures it (``scripts/bench_cold_start.py``; no timed assertion here)."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -29,6 +30,22 @@ def test_first_client_loads_botocore_only() -> None:
               "from durable_lambda.core.aws import client\n"
               "assert client('dynamodb').meta.service_model.service_name == 'dynamodb'\n"
               "print(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 's3transfer'}))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["[]"]
+
+
+def test_a_workflow_loads_map_and_parallel_only_when_it_uses_them() -> None:
+    """Decorating a durable handler and making its host load no batch module (BatchResult,
+    completion policy, the map/parallel scheduler): most workflows never use them."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DURABLE_"))}
+    env.update(AWS_REGION="us-east-1", DURABLE_WORKFLOW_TABLE="t", PYTHONPATH=str(ROOT / "layer"))
+    script = ("import sys\nfrom durable_lambda.workflows import DurableContext, durable_execution\n"
+              "from durable_lambda.workflows.host import default_host\n"
+              "handler = durable_execution(lambda event, context: None); default_host()\n"
+              "print(sorted(m for m in sys.modules if m.startswith('durable_lambda.workflows')\n"
+              "            and ('batch' in m or 'completion' in m)))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -64,6 +81,68 @@ def test_clients_share_one_session(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         aws.reset_clients()
         reset_settings()
+
+
+def test_first_client_does_not_list_every_service(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore checks a requested service against a walk of every service directory of its
+    data (~900 ``listdir`` calls, 25-30 ms of a cold start); our loader lists only the services
+    asked for. Models, versions, ``AWS_DATA_PATH`` overrides and errors stay botocore's."""
+    import botocore.exceptions
+    import botocore.loaders
+
+    from durable_lambda.core import aws
+    from durable_lambda.core.service_models import RequestedServicesLoader
+
+    walks: list[str] = []
+    real = botocore.loaders.Loader.list_available_services
+
+    def counting(self: Any, type_name: str) -> Any:
+        walks.append(type_name)
+        return real(self, type_name)
+
+    monkeypatch.setattr(botocore.loaders.Loader, "list_available_services", counting)
+    # an AWS_DATA_PATH model (a user's override) still wins over botocore's own
+    override = tmp_path / "sqs" / "2012-11-05"
+    override.mkdir(parents=True)
+    stock = botocore.loaders.Loader().load_service_model("sqs", "service-2")
+    custom = {**stock, "metadata": {**stock["metadata"], "serviceFullName": "Overridden SQS"}}
+    (override / "service-2.json").write_text(json.dumps(custom))
+    walks.clear()
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    reset_settings()
+    aws.reset_clients()
+    try:
+        dynamodb, sqs = aws.client("dynamodb"), aws.client("sqs")
+        assert walks == []
+        assert dynamodb.meta.service_model.api_version == "2012-08-10"
+        assert sqs.meta.service_model.metadata["serviceFullName"] == "Overridden SQS"
+        loader = aws._session.get_component("data_loader")
+        assert isinstance(loader, RequestedServicesLoader)
+        assert loader.list_available_services("service-2") == ["dynamodb", "sqs"]
+        with pytest.raises(botocore.exceptions.UnknownServiceError, match="dynamodb"):
+            aws.client("dynamodbb")  # a typo: botocore's message lists every valid service
+        assert walks == ["service-2"]
+    finally:
+        aws.reset_clients()
+        reset_settings()
+
+
+@pytest.mark.parametrize("service", ["dynamodb", "sqs", "lambda", "scheduler", "events"])
+def test_plain_dict_models_equal_botocores(service: str) -> None:
+    """Our loader reads the same data as botocore's own (plain dicts instead of OrderedDict):
+    service model, endpoint rules and endpoints compare equal, key order included."""
+    import botocore.loaders
+
+    from durable_lambda.core.service_models import loader_for
+
+    stock, ours = botocore.loaders.create_loader(None), loader_for(None)
+    for type_name in ("service-2", "endpoint-rule-set-1"):
+        theirs, mine = (loader.load_service_model(service, type_name) for loader in (stock, ours))
+        assert mine == theirs and type(mine) is dict
+        assert json.dumps(mine) == json.dumps(theirs)  # same key order
+    assert ours.load_data("endpoints") == stock.load_data("endpoints")
 
 
 @pytest.mark.parametrize("char, allowed", [

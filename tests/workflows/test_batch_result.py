@@ -182,3 +182,28 @@ def test_a_failed_item_without_error_still_raises() -> None:
     assert result.get_errors() == [None]
     with pytest.raises(ChildContextError, match="Batch item 3 failed"):
         result.throw_if_error()
+
+
+def test_a_batch_result_decodes_in_a_process_that_never_loaded_map() -> None:
+    """map/parallel load their modules at first use; a replay that meets a checkpointed
+    BatchResult first (a child context that returned one) still decodes it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from durable_lambda.workflows.serdes import ExtendedTypeSerDes, SerDesContext
+
+    result = BatchResult([BatchItem(0, OK, {"x": 1}), BatchItem(1, RUN)],
+                         CompletionReason.MIN_SUCCESSFUL_REACHED)
+    wire = ExtendedTypeSerDes().serialize(result, SerDesContext("op-1", "arn"))
+    script = (
+        "import sys\n"
+        "from durable_lambda.workflows.serdes import ExtendedTypeSerDes, SerDesContext\n"
+        "assert 'durable_lambda.workflows.batch_result' not in sys.modules\n"
+        "value = ExtendedTypeSerDes().deserialize(sys.argv[1], SerDesContext('op-1', 'arn'))\n"
+        "print(type(value).__name__, value.to_dict())\n")
+    layer = Path(__file__).resolve().parents[2] / "layer"
+    out = subprocess.run([sys.executable, "-c", script, wire], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(layer)}, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == f"BatchResult {result.to_dict()}"

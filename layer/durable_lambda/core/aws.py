@@ -40,7 +40,11 @@ def client(service: str) -> Any:
             from botocore.config import Config
 
             if _session is None:
+                from durable_lambda.core.service_models import loader_for
+
                 _session = botocore.session.get_session()
+                _session.register_component(
+                    "data_loader", loader_for(_session.get_config_variable("data_path")))
             found = _session.create_client(
                 service,
                 region_name=settings.region,

@@ -4,9 +4,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Concatenate, Optional, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Optional, ParamSpec, TypeVar
 
-from durable_lambda.workflows.batch_result import BatchResult
 from durable_lambda.workflows.config import (
     CallbackConfig, ChildConfig, Duration, InvokeConfig, MapConfig, ParallelBranch,
     ParallelConfig, StepConfig, WaitForCallbackConfig, WaitForConditionConfig, to_seconds)
@@ -14,7 +13,6 @@ from durable_lambda.workflows.exceptions import (
     CallbackError, CallbackSubmitterError, ChildContextError, StepError, ValidationError)
 from durable_lambda.workflows.ids import operation_id
 from durable_lambda.workflows.logger import Logger, LogInfo
-from durable_lambda.workflows.operations.batch import run_map, run_parallel
 from durable_lambda.workflows.operations.callback import Callback, create_callback
 from durable_lambda.workflows.operations.child import run_child, run_virtual_child
 from durable_lambda.workflows.operations.common import (
@@ -26,6 +24,9 @@ from durable_lambda.workflows.operations.wait import run_wait
 from durable_lambda.workflows.replay import ReplayStatus, ReplayTracker
 from durable_lambda.workflows.state import ExecutionState
 from durable_lambda.workflows.types import LoggerInterface
+
+if TYPE_CHECKING:  # map/parallel load their modules at their first use (cold start)
+    from durable_lambda.workflows.batch_result import BatchResult
 
 T = TypeVar("T")
 Params = ParamSpec("Params")
@@ -273,6 +274,8 @@ class DurableContext:
                  config: Optional[ParallelConfig] = None) -> BatchResult[T]:
         """Run each ``f(child_context)`` (or ``ParallelBranch``) as a branch; see
         ``operations/batch.py``."""
+        from durable_lambda.workflows.operations.batch import run_parallel
+
         with self._operation():
             return run_parallel(self, functions, name, config)
 
@@ -281,5 +284,7 @@ class DurableContext:
         """Run ``func(child_context, item, index, inputs)`` for every item as a branch."""
         if func is None:
             raise ValidationError("map needs a function")
+        from durable_lambda.workflows.operations.batch import run_map
+
         with self._operation():
             return run_map(self, inputs, func, _name(name, func), config)

@@ -11,6 +11,7 @@ reads the same in the other.
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import uuid
 from abc import ABC, abstractmethod
@@ -63,6 +64,10 @@ class Codec(Protocol):
 
 
 _BATCH_RESULT_TYPES: list[type] = []
+#: the module defining ``BatchResult``: imported (it registers itself) when a ``br`` value is
+#: decoded before anything loaded it — map/parallel load it themselves, a workflow without
+#: them need not (scripts/bench_cold_start.py)
+BATCH_RESULT_MODULE = "durable_lambda.workflows.batch_result"
 
 
 def register_batch_result_type(cls: type) -> None:
@@ -70,6 +75,14 @@ def register_batch_result_type(cls: type) -> None:
     it with ``cls.from_dict``; called by the module that defines ``BatchResult``."""
     if cls not in _BATCH_RESULT_TYPES:
         _BATCH_RESULT_TYPES.insert(0, cls)
+
+
+def _batch_result_type() -> type:
+    if not _BATCH_RESULT_TYPES:
+        importlib.import_module(BATCH_RESULT_MODULE)
+    if not _BATCH_RESULT_TYPES:
+        raise SerDesError("no BatchResult type registered to decode tag 'br'")
+    return _BATCH_RESULT_TYPES[0]
 
 
 def _datetime(value: str) -> datetime:
@@ -165,9 +178,7 @@ class ContainerCodec:
         decoded = {k: self._unwrap(v) for k, v in value.items()}
         if tag is TypeTag.DICT:
             return decoded
-        if not _BATCH_RESULT_TYPES:
-            raise SerDesError("no BatchResult type registered to decode tag 'br'")
-        return _BATCH_RESULT_TYPES[0].from_dict(decoded)  # type: ignore[attr-defined]
+        return _batch_result_type().from_dict(decoded)  # type: ignore[attr-defined]
 
     def _unwrap(self, obj: Any) -> Any:
         if isinstance(obj, EncodedValue):
