@@ -18,6 +18,7 @@ from durable_lambda.core import metrics
 from durable_lambda.core.errors import ActorBusyError, DurableError, SerializationError
 from durable_lambda.core.logging import set_log_context
 from durable_lambda.core.settings import DurableSettings, get_settings
+from durable_lambda.core.startup import SYNC_WAIT_MARGIN_SECONDS
 
 log = logging.getLogger("durable_lambda")
 ActorHandler = Callable[[ActorContext, Any], Any]
@@ -166,10 +167,12 @@ def _already_applied(turn: Turn, message: ActorMessage) -> bool:
 
 
 def _wait_budget(lambda_context: Any, configured: float) -> float:
+    """How long a sync turn may wait for the lease: the configured wait, cut so the turn still
+    has ``SYNC_WAIT_MARGIN_SECONDS`` of the invocation left (the start-up check's margin)."""
     remaining = getattr(lambda_context, "get_remaining_time_in_millis", None)
     if remaining is None:
         return configured
-    return max(0.0, min(configured, remaining() / 1000 - 5.0))
+    return max(0.0, min(configured, remaining() / 1000 - SYNC_WAIT_MARGIN_SECONDS))
 
 
 def _check_json(value: Any, what: str) -> None:
