@@ -20,36 +20,38 @@ from durable_lambda.core.settings import reset_settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _fresh_process(script: str, **env: str) -> str:
+    """Run ``script`` in a fresh interpreter with only the layer and ``env`` set (AWS_ and
+    DURABLE_ variables of this process removed); its standard output."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DURABLE_"))}
+    clean.update(AWS_REGION="us-east-1", PYTHONPATH=str(ROOT / "layer"), **env)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env=clean, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
 def test_first_client_loads_botocore_only() -> None:
     """The actor's first client (as the router's, the forwarders'…) comes from botocore: boto3's
     session would also import its resource layer and s3transfer, which no call uses."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DURABLE_"))}
-    env.update(AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
-               DURABLE_TABLE="t", PYTHONPATH=str(ROOT / "layer"))
     script = ("import sys\nfrom durable_lambda import actor\n"
               "from durable_lambda.core.aws import client\n"
               "assert client('dynamodb').meta.service_model.service_name == 'dynamodb'\n"
               "print(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 's3transfer'}))")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         env=env, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["[]"]
+    output = _fresh_process(script, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
+                            DURABLE_TABLE="t")
+    assert output.split() == ["[]"]
 
 
 def test_a_workflow_loads_map_and_parallel_only_when_it_uses_them() -> None:
     """Decorating a durable handler and making its host load no batch module (BatchResult,
     completion policy, the map/parallel scheduler): most workflows never use them."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DURABLE_"))}
-    env.update(AWS_REGION="us-east-1", DURABLE_WORKFLOW_TABLE="t", PYTHONPATH=str(ROOT / "layer"))
     script = ("import sys\nfrom durable_lambda.workflows import DurableContext, durable_execution\n"
               "from durable_lambda.workflows.host import default_host\n"
               "handler = durable_execution(lambda event, context: None); default_host()\n"
               "print(sorted(m for m in sys.modules if m.startswith('durable_lambda.workflows')\n"
               "            and ('batch' in m or 'completion' in m)))")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         env=env, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["[]"]
+    assert _fresh_process(script, DURABLE_WORKFLOW_TABLE="t").split() == ["[]"]
 
 
 def test_clients_share_one_session(monkeypatch: pytest.MonkeyPatch) -> None:
