@@ -151,6 +151,7 @@ def _contract_variables() -> set[str]:
 #: contract settings the fabric does not set: local only, or per user function (logs and
 #: metrics keep the runtime's defaults; the dashboard's MetricsNamespace is that default)
 NOT_FROM_THE_FABRIC = {"DURABLE_ENDPOINT_URL", "DURABLE_ACTOR_TYPE", "DURABLE_SYNC_WAIT_SECONDS",
+                       "DURABLE_MAX_INVOCATION_ATTEMPTS",
                        "DURABLE_LOG_LEVEL", "DURABLE_METRICS", "DURABLE_METRICS_NAMESPACE",
                        "DURABLE_METRICS_DIMENSIONS"}
 
@@ -262,12 +263,8 @@ def test_the_sam_snippet_in_docs_deploy_md_reads_what_the_stack_publishes(
     """docs/deploy.md's user template expands; its layer, policy and every setting come from
     the fabric's SSM parameters (no !ImportValue); it meets the timeout rule."""
     import json as json_module
-    import textwrap
 
-    text = (ROOT / "docs" / "deploy.md").read_text()
-    snippet = re.search(r"```yaml\n(.*?)```", text, flags=re.S)
-    assert snippet, "no yaml snippet in docs/deploy.md"
-    user = canonical.load_template_text(textwrap.dedent(snippet.group(1)))
+    user = _deploy_md_template()
     assert "ImportValue" not in json_module.dumps(user)
     published = set(sam_model["ssm"])
     function = user["Resources"]["Counter"]["Properties"]
@@ -288,3 +285,48 @@ def test_the_sam_snippet_in_docs_deploy_md_reads_what_the_stack_publishes(
     assert function["Timeout"] > 10 + 5 and function["MemorySize"] >= 256
     expanded = canonical.expand_template(user)
     assert expanded["Resources"]["Counter"]["Type"] == "AWS::Lambda::Function"
+
+
+def test_async_invocation_attempts_are_what_the_runtime_counts_on(tmp_path: Any) -> None:
+    """DURABLE_MAX_INVOCATION_ATTEMPTS = MaximumRetryAttempts + 1 of a durable function: in
+    modules/durable_function (default, and one variable setting both), docs/deploy.md's SAM
+    function, and the local Lambda (LocalLambda's async retries)."""
+    from durable_lambda.testing.local_lambda import LocalLambda
+
+    attempts = DurableSettings.model_fields["max_invocation_attempts"]
+    bounds = {type(m).__name__: m for m in attempts.metadata}
+    assert (attempts.default, bounds["Ge"].ge, bounds["Le"].le) == (3, 1, 3)  # Lambda: 0-2 retries
+    module = ROOT / "terraform" / "modules" / "durable_function"
+    fabric = {"layer_arn": "l", "user_function_policy_arn": "p", "user_function_prefix": "durable-",
+              "user_function_environment": {}, "event_bus_name": "b"}
+    for given, retries, environment in ((None, attempts.default - 1, {}),
+                                        (1, 0, {"DURABLE_MAX_INVOCATION_ATTEMPTS": "1"})):
+        variables = {"fabric": fabric, "function_name": "durable-counter", "timeout": 30,
+                     **({"max_invocation_attempts": given} if given else {})}
+        parsed = canonical.load_terraform(module, variables, tmp_path)
+        [config] = parsed["aws_lambda_function_event_invoke_config"]
+        assert (config["function_name"], config["maximum_retry_attempts"]) == (
+            "durable-counter", retries)
+        [output] = [o for o in parsed["output"] if o["__tfmeta"]["label"] == "environment"]
+        assert output["value"] == environment
+    user = _deploy_md_template()
+    assert user["Resources"]["Counter"]["Properties"]["EventInvokeConfig"] == {
+        "MaximumRetryAttempts": attempts.default - 1}
+    [config] = [r["Properties"] for r in canonical.expand_template(user)["Resources"].values()
+                if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] == attempts.default - 1
+    assert LocalLambda().async_retries == attempts.default - 1
+    attach = ROOT / "layer" / "durable_lambda" / "cli" / "templates" / "attach"  # the CLI's
+    assert f"MaximumRetryAttempts: {attempts.default - 1} " in (attach / "sam.yaml.j2").read_text()
+    assert f"maximum_retry_attempts = {attempts.default - 1}\n" in (
+        attach / "terraform.tf.j2").read_text()
+
+
+def _deploy_md_template() -> dict[str, Any]:
+    """The user template of docs/deploy.md's SAM snippet."""
+    import textwrap
+
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    snippet = re.search(r"```yaml\n(.*?)```", text, flags=re.S)
+    assert snippet, "no yaml snippet in docs/deploy.md"
+    return canonical.load_template_text(textwrap.dedent(snippet.group(1)))

@@ -178,3 +178,39 @@ def test_invocations_failing_at_one_commit_keep_their_order_and_the_last_ends_it
         ("ExecutionStarted", None, None), ("InvocationCompleted", "c", "failed 1"),
         ("InvocationCompleted", "b", "failed 2"), ("InvocationCompleted", "a", "failed 3"),
         ("ExecutionFailed", None, "failed 3")]
+
+
+def test_the_failed_invocations_in_a_row_come_with_the_lease(fabric: Fabric) -> None:
+    """``failed_invocations`` (the host's count for the last of Lambda's attempts): the
+    trailing failed InvocationCompleted events, a dead holder taken over included; kept on the
+    header by ``release`` and read by ``acquire``, so no call of its own."""
+    store = DynamoDBStore(retention_days=0)
+    eid = store.start_execution("fn", None)[0].execution_id
+    counts = []
+
+    def take(holder: str, lease_ms: int = 60_000) -> None:
+        store.acquire(eid, holder, lease_ms)
+        counts.append(store.failed_invocations(eid, holder))
+
+    def fail(holder: str) -> None:
+        store.release(eid, holder, settled=False, error=ErrorObject("Transient", holder))
+
+    take("ok:1")
+    store.release(eid, "ok:1")
+    take("bad:2")
+    fail("bad:2")
+    take("gone:3", 100)
+    time.sleep(0.2)  # its lease expires: it died
+    aws.call_counter.clear()
+    take("bad:4")
+    fail("bad:4")
+    assert dict(aws.call_counter) == {"dynamodb.UpdateItem": 1, "dynamodb.Query": 1,
+                                      "dynamodb.TransactWriteItems": 1}
+    take("ok:5")
+    ends = [e["InvocationCompletedDetails"] for e in history_events(*store.load_history(eid))
+            if e["EventType"] == "InvocationCompleted"]
+    assert [(e["RequestId"], "Error" in e) for e in ends][-3:] == [
+        ("bad", True), ("gone", True), ("bad", True)]
+    store.release(eid, "ok:5")
+    take("next:6")
+    assert counts == [0, 0, 1, 2, 3, 0]

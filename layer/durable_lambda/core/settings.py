@@ -39,6 +39,10 @@ class DurableSettings(BaseSettings):
     #: must equal the work queue's redrive maxReceiveCount: on that attempt a failing
     #: message is dead-lettered by the handler itself, so the rest of its group goes on
     max_receive_count: int = Field(5, ge=1, le=1000)
+    #: attempts Lambda makes of an asynchronous invocation of this function (its
+    #: EventInvokeConfig MaximumRetryAttempts + 1): a direct start failing that many times in a
+    #: row (retryable InvocationError) fails the execution instead of leaving it RUNNING
+    max_invocation_attempts: int = Field(3, ge=1, le=3)
     #: level of the durable_lambda loggers (core.logging); TRACE means DEBUG, WARN WARNING
     log_level: str = Field("INFO", pattern=r"(?i)^(trace|debug|info|warn|warning|error|critical)$")
     #: CloudWatch EMF metric lines (core.metrics); unset: on inside Lambda, off elsewhere

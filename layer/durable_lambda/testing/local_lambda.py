@@ -30,13 +30,17 @@ class LambdaContext:
 class LocalLambda:
     """Registry of local functions. ``install()`` makes durable-lambda invoke them in-process.
 
-    Like Lambda, the event crosses a JSON boundary both ways, and an exception comes back
-    to a synchronous caller as ``RemoteActorError(errorType, errorMessage)``.
+    Like Lambda, the event crosses a JSON boundary both ways, an exception comes back
+    to a synchronous caller as ``RemoteActorError(errorType, errorMessage)``, and an
+    asynchronous invocation that fails is retried ``async_retries`` times (the function's
+    EventInvokeConfig ``MaximumRetryAttempts``, Lambda's default 2; at once, not after
+    Lambda's 1 and 2 minutes).
     """
 
-    def __init__(self, timeout_seconds: float = 60.0) -> None:
+    def __init__(self, timeout_seconds: float = 60.0, async_retries: int = 2) -> None:
         self.functions: dict[str, Handler] = {}
         self.timeout_seconds = timeout_seconds
+        self.async_retries = async_retries
         self._background: list[threading.Thread] = []
 
     def register(self, name: str, handler: Handler) -> None:
@@ -63,10 +67,12 @@ class LocalLambda:
         return json.loads(json.dumps(result))
 
     def _run_quietly(self, name: str, payload: Any) -> None:
-        try:
-            self._run(name, payload)
-        except RemoteActorError:
-            pass
+        for _ in range(1 + self.async_retries):
+            try:
+                self._run(name, payload)
+                return
+            except RemoteActorError:
+                continue
 
     def wait_background(self, timeout: float = 30.0) -> None:
         """Join asynchronous invocations started so far."""

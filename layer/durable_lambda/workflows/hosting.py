@@ -5,7 +5,9 @@ Events (docs/workflows_hosting.md):
 * direct invoke ``{"input": <json>, "name"?: str}`` (or any other JSON value: the input) starts
   an execution — idempotently by ``name`` — and runs it in this invocation; the response is
   ``{"executionId", "status", "result"?, "error"?}``. A child start from ``context.invoke``
-  carries ``{"serializedInput", "name", "parent"}``.
+  carries ``{"serializedInput", "name", "parent"}``. A retryable ``InvocationError`` raises
+  ``InvocationRetry`` (Lambda retries an asynchronous invocation) until the
+  ``DURABLE_MAX_INVOCATION_ATTEMPTS``-th failed invocation in a row, which fails the execution.
 * SQS batches of ``kind="workflow"`` envelopes resume executions (one run per execution per
   batch, executions side by side); failures are reported per record (``batchItemFailures``).
 
@@ -142,8 +144,9 @@ class LambdaHost:
                                 record.result, record.error)
             return _response(record.execution_id, record.status.value, record.result,
                              record.error)
-        try:
-            outcome = self.run(function, record.execution_id, lambda_context)
+        try:  # Lambda makes max_invocation_attempts of an asynchronous invocation
+            outcome = self.run(function, record.execution_id, lambda_context,
+                               attempts=get_settings().max_invocation_attempts)
         except ExecutionBusyError:  # a duplicate start while another invocation runs it
             return _response(record.execution_id, ExecutionStatus.RUNNING.value)
         status = "RUNNING" if outcome.status is OutcomeStatus.SUSPENDED else outcome.status.value
@@ -195,13 +198,16 @@ class LambdaHost:
 
     # --- one run --------------------------------------------------------------------------
     def run(self, function: DurableFunction, execution_id: str, lambda_context: Any,
-            final_attempt: bool = False) -> InvocationOutcome:
+            final_attempt: bool = False, attempts: Optional[int] = None) -> InvocationOutcome:
         """Acquire, run the engine, perform the effects, release (see module docstring).
 
         RETRY (a retryable ``InvocationError`` escaped the handler): the lease is released
-        unsettled with the error and ``InvocationRetry`` raised — unless ``final_attempt``
-        (the last delivery of the resume): then the execution fails with the error (the
-        invocation's InvocationCompleted carries it) and the FAILED outcome is returned."""
+        unsettled with the error and ``InvocationRetry`` raised — unless this was the last
+        attempt: ``final_attempt`` (the last delivery of the resume) or the ``attempts``-th
+        failed invocation in a row (a direct invocation: Lambda retries it ``attempts - 1``
+        times; the count is the store's, kept at each release). Then the execution fails with
+        the error (the invocation's InvocationCompleted carries it) and the FAILED outcome is
+        returned."""
         set_log_context(executionId=execution_id)
         holder = f"{getattr(lambda_context, 'aws_request_id', 'local')}:{uuid.uuid4().hex[:12]}"
         lease_ms = _lease_ms(lambda_context)
@@ -218,12 +224,14 @@ class LambdaHost:
             self._release_quietly(execution_id, holder, exc)
             raise
         if outcome.status is OutcomeStatus.RETRY:
-            if not final_attempt:  # unsettled: the retry recovers the effects
+            failed = self.store.failed_invocations(execution_id, holder) + 1
+            if not final_attempt and (attempts is None or failed < attempts):
+                # unsettled: the retry recovers the effects
                 self.store.release(execution_id, holder, settled=False,
                                    error=hosted.release_error)
                 raise InvocationRetry(execution_id, outcome.error)
-            log.error("execution %s failed: its invocation failed on the last delivery: %s",
-                      execution_id, outcome.error)
+            log.error("execution %s failed: its invocation failed on the last attempt (%d in a "
+                      "row): %s", execution_id, failed, outcome.error)
             try:
                 self.store.finish(execution_id, holder, ExecutionStatus.FAILED,
                                   error=outcome.error, invocation_error=hosted.release_error)

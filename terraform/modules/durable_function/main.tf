@@ -1,7 +1,8 @@
 # Makes an existing Lambda function a durable-lambda function: its role gets the fabric's
-# user-function policy, optional EventBridge rules on the durable bus invoke it, and the
-# outputs `layers` and `environment` go into the function's own definition
-# (Terraform cannot change another resource's layers or environment).
+# user-function policy, its asynchronous invocations the retry attempts the runtime counts on,
+# optional EventBridge rules on the durable bus invoke it, and the outputs `layers` and
+# `environment` go into the function's own definition (Terraform cannot change another
+# resource's layers or environment).
 
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
@@ -16,6 +17,12 @@ locals {
   # must outlive it by 5 s (load, apply, save, reply).
   sync_wait_seconds = coalesce(var.sync_wait_seconds, try(tonumber(var.extra_environment["DURABLE_SYNC_WAIT_SECONDS"]), null), 10)
   minimum_timeout   = floor(local.sync_wait_seconds + 5) + 1
+
+  # Attempts Lambda makes of an asynchronous invocation (a child start from context.invoke, an
+  # async start): the event invoke config retries attempts - 1 times, and the runtime
+  # (DURABLE_MAX_INVOCATION_ATTEMPTS, default 3 = Lambda's default of 2 retries) fails the
+  # execution when its invocation failed that many times in a row.
+  max_invocation_attempts = coalesce(var.max_invocation_attempts, try(tonumber(var.extra_environment["DURABLE_MAX_INVOCATION_ATTEMPTS"]), null), 3)
 
   # EventBridge input transformer: a raw event becomes the direct-invoke shape of @actor.
   # The id is quoted (an actor id is a string), the detail inserted as JSON.
@@ -65,6 +72,15 @@ resource "aws_iam_role_policy_attachment" "fabric" {
 
   role       = var.role_name
   policy_arn = var.fabric.user_function_policy_arn
+
+  depends_on = [terraform_data.function_settings]
+}
+
+resource "aws_lambda_function_event_invoke_config" "attempts" {
+  count = var.create && var.create_event_invoke_config ? 1 : 0
+
+  function_name          = var.function_name
+  maximum_retry_attempts = local.max_invocation_attempts - 1
 
   depends_on = [terraform_data.function_settings]
 }

@@ -9,6 +9,7 @@ output "environment" {
     var.fabric.user_function_environment,
     var.actor_type == null ? {} : { DURABLE_ACTOR_TYPE = var.actor_type },
     var.sync_wait_seconds == null ? {} : { DURABLE_SYNC_WAIT_SECONDS = tostring(var.sync_wait_seconds) },
+    var.max_invocation_attempts == null ? {} : { DURABLE_MAX_INVOCATION_ATTEMPTS = tostring(var.max_invocation_attempts) },
     var.extra_environment,
   )
 }
@@ -16,6 +17,11 @@ output "environment" {
 output "minimum_timeout" {
   description = "The smallest function timeout (s) the module accepts: DURABLE_SYNC_WAIT_SECONDS + 5, plus 1"
   value       = local.minimum_timeout
+}
+
+output "max_invocation_attempts" {
+  description = "Attempts Lambda makes of an asynchronous invocation of the function (DURABLE_MAX_INVOCATION_ATTEMPTS; its event invoke config retries this - 1 times)"
+  value       = local.max_invocation_attempts
 }
 
 output "policy_attachment_id" {

@@ -88,6 +88,23 @@ variable "sync_wait_seconds" {
   }
 }
 
+variable "max_invocation_attempts" {
+  description = "DURABLE_MAX_INVOCATION_ATTEMPTS: attempts Lambda makes of an asynchronous invocation of the function (a child start from context.invoke, an async start); its event invoke config retries this - 1 times, and an execution whose invocation fails this many times in a row fails instead of staying RUNNING. null: 3 (Lambda's default of 2 retries), the variable is not set."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.max_invocation_attempts == null || contains([1, 2, 3], coalesce(var.max_invocation_attempts, 3))
+    error_message = "max_invocation_attempts must be 1, 2 or 3 (Lambda retries an asynchronous invocation at most twice)."
+  }
+}
+
+variable "create_event_invoke_config" {
+  description = "Create the function's asynchronous invocation config (maximum_retry_attempts = max_invocation_attempts - 1). false when it is managed elsewhere (e.g. with destinations): keep its maximum_retry_attempts at max_invocation_attempts - 1 there."
+  type        = bool
+  default     = true
+}
+
 variable "actor_type" {
   description = "DURABLE_ACTOR_TYPE: namespace of the function's actor ids; null keeps the default (the function name)."
   type        = string

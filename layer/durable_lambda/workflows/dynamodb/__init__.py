@@ -5,7 +5,8 @@ Items (docs/contracts.md, docs/workflows_hosting.md):
 - header ``pk="exec#{id}", sk="#meta"``: function, name, status, input, result, error, parent,
   ``version`` (fence, +1 per committed chunk), ``op_count`` (next first-commit sequence number),
   ``commit_seq`` (last commit sequence number handed out, see below),
-  ``lease_holder`` / ``lease_expires_ms``, ``settled_version`` and ``wakes`` (see ``release``);
+  ``lease_holder`` / ``lease_expires_ms``, ``settled_version``, ``wakes`` and
+  ``failed_invocations`` (see ``release``);
 - one item per operation ``pk="exec#{id}", sk="op#{operation id}"``: ``seq`` (first-commit
   order), ``status`` (for conditions) and ``data`` (the ``Operation`` as JSON, with its
   ``start_seq`` / ``end_seq``);

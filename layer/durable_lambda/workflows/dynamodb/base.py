@@ -69,7 +69,8 @@ class StoreBase:
                        int(header.get("op_count", {}).get("N", len(seq_ops))),
                        int(header.get("settled_version", {}).get("N", 0)),
                        int(header.get("wakes", {}).get("N", 0)), _commit_seq(header),
-                       int(header.get("lease_start_ms", {}).get("N", 0)))
+                       int(header.get("lease_start_ms", {}).get("N", 0)),
+                       failed_invocations=int(header.get("failed_invocations", {}).get("N", 0)))
 
     def _holder_view(self, execution_id: str, holder: str) -> _Loaded:
         loaded = self._cached(execution_id, holder)
@@ -85,6 +86,7 @@ class StoreBase:
             fresh = self._load(execution_id, item)
             if loaded is not None:
                 fresh.lease_start_ms, fresh.dead = loaded.lease_start_ms, loaded.dead
+                fresh.failed_invocations = loaded.failed_invocations
             loaded = fresh
             self._remember(execution_id, holder, loaded)
         return loaded

@@ -52,21 +52,30 @@ class InvocationEnds(StoreBase):
     def release(self, execution_id: str, holder: str, settled: bool = True,
                 error: Optional[ErrorObject] = None) -> bool:
         """Drop the lease if ``holder`` has it and record its InvocationCompleted (``error``:
-        why the invocation failed, if it did). ``settled``: this holder performed the effects of
-        everything it checkpointed (recorded as ``settled_version``).
+        why the invocation failed, if it did; the header's ``failed_invocations`` counts such
+        ends in a row, reset by one without error). ``settled``: this holder performed the
+        effects of everything it checkpointed (recorded as ``settled_version``).
 
         Returns True when an operation was completed from outside (``complete_external``)
         after this holder loaded the execution: its resume may have met the busy lease, so the
         caller should resume the execution again."""
         loaded = self._forget(execution_id, holder)
         values: dict[str, Any] = {":h": {"S": holder}}
-        update = "REMOVE lease_holder, lease_expires_ms"
+        sets: list[str] = []
+        removes = ["lease_holder", "lease_expires_ms"]
         if settled and loaded is not None:
-            update = "SET settled_version = :sv " + update
+            sets.append("settled_version = :sv")
             values[":sv"] = {"N": str(loaded.record.version)}
+        puts = self._end_events(execution_id, holder, loaded, error, None)
+        if puts and loaded is not None:  # the failed invocations in a row, as recorded
+            if error is None:
+                removes.append("failed_invocations")
+            else:
+                sets.append("failed_invocations = :fi")
+                values[":fi"] = {"N": str(loaded.failed_invocations + 1)}
+        update = (f"SET {', '.join(sets)} " if sets else "") + f"REMOVE {', '.join(removes)}"
         params = {"TableName": self.table, "Key": header_key(execution_id),
                   "UpdateExpression": update}
-        puts = self._end_events(execution_id, holder, loaded, error, None)
         if loaded is not None:  # first try: nothing completed from outside since we loaded
             try:
                 self._end_write({

@@ -118,6 +118,9 @@ class _Loaded:
     commit_seq: Optional[int] = None  # header's counter as last seen; None: item predates it
     lease_start_ms: int = 0  # when this holder took the lease (its InvocationCompleted start)
     dead: Optional[EventRecord] = None  # the holder before, found dead: recorded at release
+    #: consecutive failed invocations before this holder's (header ``failed_invocations``,
+    #: written by ``release``, + the dead holder): the trailing failed InvocationCompleted
+    failed_invocations: int = 0
     #: attempt events of the checkpoint being committed, by operation (relative numbers)
     staged_events: dict[str, list[EventRecord]] = field(default_factory=dict)
     stale: bool = False  # a checkpoint failed: reload before the next one

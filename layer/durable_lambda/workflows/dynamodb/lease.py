@@ -1,4 +1,5 @@
-"""The execution lease: ``acquire`` (and load), ``needs_recovery`` (``release``: ``ends``).
+"""The execution lease: ``acquire`` (and load), ``needs_recovery``, ``failed_invocations``
+(``release``: ``ends``).
 
 Taking over a lease that expired with no outcome finds the invocation that held it dead: the
 acquire's UpdateItem copies the old lease into ``prev_*`` attributes (evaluated on the item as
@@ -53,6 +54,8 @@ class ExecutionLease(StoreBase):
                 f"until {old.get('lease_expires_ms', {}).get('N')}") from None
         loaded = self._load(execution_id, header)
         loaded.dead = _dead_holder(header, holder, loaded)
+        if loaded.dead is not None:  # it failed too (its end is recorded at our release)
+            loaded.failed_invocations += 1
         self._remember(execution_id, holder, loaded)
         return _copy(loaded.record)
 
@@ -61,6 +64,14 @@ class ExecutionLease(StoreBase):
         effects — timers, child starts — were done); valid after ``acquire``."""
         loaded = self._cached(execution_id, holder)
         return bool(loaded and loaded.settled_version != loaded.record.version)
+
+    def failed_invocations(self, execution_id: str, holder: str) -> int:
+        """How many invocations failed in a row before this holder's (a dead holder it took
+        over included): the trailing InvocationCompleted events with an error. No call: read
+        from the header the acquire returned (``release`` keeps the count); valid after
+        ``acquire``."""
+        loaded = self._cached(execution_id, holder)
+        return loaded.failed_invocations if loaded else 0
 
 
 def _dead_holder(header: dict[str, Any], holder: str, loaded: _Loaded) -> Optional[EventRecord]:
