@@ -65,8 +65,9 @@ def test_hooks_follow_the_sdk_order_across_invocations() -> None:
         ("op_end", "first", "SUCCEEDED", '"a"'),
         ("op_start", "WAIT", "pause", False),
         ("invocation_end", InvocationStatus.PENDING, None, None),
-        ("invocation_start", False, {"k": 1}, []),
-        ("op_end", "pause", "SUCCEEDED", None),  # the elapsed wait: no replayed start
+        # the elapsed wait: completed by the service while suspended (updated), no replayed start
+        ("invocation_start", False, {"k": 1}, [result.get_operation("pause").id]),
+        ("op_end", "pause", "SUCCEEDED", None),
         ("op_start", "CONTEXT", "child", False), ("fn_start", "child", 1),
         ("op_start", "STEP", "inner", False), ("fn_start", "inner", 1),
         ("fn_end", "inner", "SUCCEEDED"), ("op_end", "inner", "SUCCEEDED", '"b"'),

@@ -49,6 +49,18 @@ INVOCATION_RETRY_SECONDS = 5
 _INVOCATION_RETRY = "invocation-retry"
 
 
+@dataclass(frozen=True)
+class InvocationContext:
+    """The Lambda context each invocation gets (as the official local runner gives one): a
+    fresh request id per invocation, the function's name, 15 minutes to run."""
+
+    function_name: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
 class VirtualClock:
     """Milliseconds that move when told to, and with the wall clock while an invocation runs
     (``running()``: as the official runner's ``skip_time``, code takes its real time, so a
@@ -218,7 +230,8 @@ class DurableTestRunner:
         self._timers.pop(execution_id, None)
         holder, store = uuid.uuid4().hex, _FailedReleaseHeld(self.store)
         with self.clock.running():
-            outcome = function.run(store, execution_id, holder=holder)  # type: ignore[arg-type]
+            outcome = function.run(store, execution_id, holder=holder,  # type: ignore[arg-type]
+                                   lambda_context=InvocationContext(record.function_name))
         if outcome.status is OutcomeStatus.RETRY:
             outcome = self._retry_invocation(record, outcome, holder, store.error)
             if outcome.status is OutcomeStatus.RETRY:

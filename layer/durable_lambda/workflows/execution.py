@@ -10,14 +10,14 @@ from __future__ import annotations
 import contextvars
 import datetime
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 from durable_lambda.workflows.engine import (
     DEFAULT_LEASE_MS, DurableHandler, ExecutionOptions, run_invocation)
 from durable_lambda.workflows.plugin_discovery import load_configured_plugins
 from durable_lambda.workflows.host import ExecutionHost, default_host
-from durable_lambda.workflows.model import ExecutionRecord, Operation, OperationType
+from durable_lambda.workflows.model import ExecutionRecord
 from durable_lambda.workflows.outcome import InvocationOutcome, OutcomeStatus
 from durable_lambda.workflows.state import ExecutionState
 from durable_lambda.workflows.store import CheckpointStore
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 _STATUS = {OutcomeStatus.SUCCEEDED: "SUCCEEDED", OutcomeStatus.FAILED: "FAILED",
            OutcomeStatus.SUSPENDED: "PENDING", OutcomeStatus.RETRY: "RETRY"}
-_EXTERNAL = (OperationType.CALLBACK, OperationType.CHAINED_INVOKE)
 
 
 class DurableFunction:
@@ -66,6 +65,7 @@ class DurableFunction:
                                   lambda_context=lambda_context, clock=clock)
         from durable_lambda.workflows.plugin_executor import PluginExecutor  # only with plugins
         from durable_lambda.workflows.plugin_host import end_failed_invocation
+        from durable_lambda.workflows.plugin_view import ServiceView
         from durable_lambda.workflows.plugin_info import (
             DurableExecutionInvocationOutput, InvocationStatus)
         plugins = PluginExecutor(self.plugins)
@@ -73,12 +73,11 @@ class DurableFunction:
         def handler(event: Any, context: Any) -> Any:
             state: ExecutionState = context.state
             state.plugins = plugins
-            operations = state.operations()
+            view = ServiceView(state)  # the operations as the service shows them
             plugins.on_invocation_start(
-                execution_id, not operations,
+                execution_id, not state.operations(),
                 datetime.datetime.fromtimestamp(state.created_ms / 1000, datetime.UTC),
-                lambda_context, event, state.operations,
-                sorted(updated_since_last_invocation(operations)))
+                lambda_context, event, view.operations, view.updated_ids)
             return self.func(event, context)
 
         def invocation() -> InvocationOutcome:
@@ -98,16 +97,6 @@ class DurableFunction:
         # As the SDK: the invocation runs in a copy of the caller's context, so a ContextVar a
         # hook sets is seen by the handler and its hooks and not by the next invocation.
         return contextvars.copy_context().run(invocation)
-
-
-def updated_since_last_invocation(operations: Mapping[str, Operation]) -> frozenset[str]:
-    """Callbacks and invokes completed from outside after this execution last wrote anything
-    (the SDK's ``UpdatedOperationIds``, from the store's commit sequence numbers)."""
-    own = [seq for op in operations.values() for seq in (
-        op.start_seq, None if op.type in _EXTERNAL else op.end_seq) if seq is not None]
-    last = max(own, default=-1)
-    return frozenset(op.id for op in operations.values()
-                     if op.type in _EXTERNAL and op.end_seq is not None and op.end_seq > last)
 
 
 def durable_execution(func: Optional[DurableHandler] = None, *, boto3_client: Any = None,

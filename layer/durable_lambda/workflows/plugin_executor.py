@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
-import logging
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any, Optional
@@ -25,42 +24,17 @@ from durable_lambda.workflows.plugin_info import (
     OperationChangeInfo, OperationEndInfo, OperationInfo, OperationStartInfo, OperationType,
     PropagationInput, PropagationMetadata, UserFunctionEndInfo, UserFunctionOutcome,
     UserFunctionStartInfo, infos_of, now, operation_fields, time_of)
+from durable_lambda.workflows.plugin_contain import LOG
+from durable_lambda.workflows.plugin_contain import contain as _contain
+from durable_lambda.workflows.plugin_contain import contained as _contained
+from durable_lambda.workflows.plugin_view import completed_by_service
 
-LOG = logging.getLogger("durable_lambda.workflows.plugin")
-_CONTROL = (KeyboardInterrupt, SystemExit, GeneratorExit)
 _DISPATCH = {
     InvocationStartInfo: "on_invocation_start", InvocationEndInfo: "on_invocation_end",
     OperationStartInfo: "on_operation_start", OperationEndInfo: "on_operation_end",
     OperationChangeInfo: "on_operation_change", UserFunctionStartInfo: "on_user_function_start",
     UserFunctionEndInfo: "on_user_function_end",
 }
-
-
-def _contain(error: BaseException, what: str) -> Optional[BaseException]:
-    """Log the part of ``error`` a plugin may not stop the thread with; return the rest (the
-    thread-control exceptions, also out of an exception group), which the caller re-raises."""
-    control: Optional[BaseException]
-    contained: Optional[BaseException]
-    if isinstance(error, BaseExceptionGroup):
-        control, contained = error.split(_CONTROL)
-    elif isinstance(error, _CONTROL):
-        control, contained = error, None
-    else:
-        control, contained = None, error
-    if contained is not None:
-        LOG.error("%s exception ignored", what, exc_info=contained)
-    return control
-
-
-def _contained(what: str, call: Callable[[], Any]) -> Any:
-    """``call()``; a failure is logged and ignored (thread-control exceptions propagate)."""
-    try:
-        return call()
-    except BaseException as error:  # noqa: BLE001 - a plugin must not fail the execution
-        control = _contain(error, what)
-        if control is not None:
-            raise control from None
-        return None
 
 
 class _Claim:
@@ -86,10 +60,9 @@ class PluginExecutor(NoPlugins):
         self._run_entered = False
         self._end_hooks: dict[str, OperationEndInfo] = {}  # recorded, not yet run
         self._ended: set[str] = set()
-        self._started_ops: set[str] = set()
+        self._started_ops: set[str] = set()  # got a start hook in this invocation
         self._updated: frozenset[str] = frozenset()
         self._reported: dict[str, OperationStatus] = {}
-        self._elapsed_waits: set[str] = set()  # the service completes them, not a change
         self.claim_lock = threading.Lock()
         self._dispatcher: Optional[ChangeDispatcher] = None
         self._dispatcher_lock = threading.Lock()
@@ -167,7 +140,7 @@ class PluginExecutor(NoPlugins):
             execution_input=_contained("Copying the execution input",
                                        lambda: copy.deepcopy(execution_input)),
             operations=infos,
-            updated_operations={i: infos[i] for i in self._updated if i in infos})
+            updated_operations={i: infos[i] for i in updated_operation_ids or () if i in infos})
         self._create_plugins(self._invocation_status)
         self.execute_plugins(self._invocation_status)
 
@@ -244,8 +217,14 @@ class PluginExecutor(NoPlugins):
     # -- operations --------------------------------------------------------------------------
     def on_operation_action(self, update: OperationUpdate, operation: Optional[Operation] = None,
                             previous_operation: Optional[Operation] = None) -> None:
-        """Before a START is checkpointed: the start hook (``is_replayed`` for a retry)."""
-        if update.action.value != "START" or not self._once(self._started_ops, update.id):
+        """Before a START is checkpointed: the start hook (``is_replayed`` for a retry). A step
+        gets one per attempt, also for a retry this invocation makes when its time comes; an
+        operation of another type one per invocation (a map branch run again in a resume wave
+        does not start again)."""
+        if update.action.value != "START":
+            return
+        first = self._once(self._started_ops, update.id)
+        if not first and update.type is not ModelOperationType.STEP:
             return
         self.execute_plugins(OperationStartInfo(
             operation_id=update.id, operation_type=OperationType(update.type.value),
@@ -367,32 +346,31 @@ class PluginExecutor(NoPlugins):
             self.claim_end_hook(operation.id, waiter=True)
 
     def on_replay(self, operation: Operation, now_ms: int) -> None:
-        """Replay reached a recorded operation. One the service would already have completed
-        (a wait that is due, a step retry that is due) gets its hooks when this invocation
-        completes or restarts it; one completed from outside since the last invocation gets its
-        end hook; another unfinished one its replayed start hook."""
+        """Replay reached a recorded operation. One updated while the execution was suspended
+        (``updated_operations``: completed from outside, or a timer the service completed, in
+        the service's state) gets the update hook (its end hook when it is terminal); another
+        unfinished one its replayed start hook, unless its timer came due since (this
+        invocation completes or restarts it)."""
+        if operation.id in self._updated:
+            self.on_operation_update(completed_by_service(operation, now_ms) or operation)
+            return
         if operation.status in TERMINAL:
-            if operation.id in self._updated:
-                self.on_operation_update(operation)
             return
         due = (operation.next_attempt_ms if operation.status is OperationStatus.PENDING else
                operation.scheduled_end_ms if operation.type is ModelOperationType.WAIT else None)
         if due is None or due > now_ms:
             self.on_operation_replay(operation)
-        elif operation.type is ModelOperationType.WAIT:
-            with self.claim_lock:
-                self._elapsed_waits.add(operation.id)
 
     def on_checkpoint(self, execution_arn: str, operations: Mapping[str, Operation]) -> None:
-        """After a checkpoint was written: the change hook of what changed since the last one."""
+        """After a checkpoint was written: the change hook of what changed since the last one
+        (against the service's view the invocation started with: a due wait this invocation
+        records as SUCCEEDED had been completed by the service, no change)."""
+        if self._operations_provider is not None:
+            operations = self._operations_provider()  # with EXECUTION, as the service's
         with self.claim_lock:
-            previous = {i: s for i, s in self._reported.items()}
-            changed = [op for i, op in operations.items() if previous.get(i) is not op.status]
+            changed = [op for i, op in operations.items()
+                       if self._reported.get(i) is not op.status]
             self._reported.update({op.id: op.status for op in changed})
-            # a due wait this invocation records as SUCCEEDED: the service had completed it
-            # before the invocation (its start info's map), so it is no change here
-            changed = [op for op in changed if op.id not in self._elapsed_waits
-                       or op.status is not OperationStatus.SUCCEEDED]
         if changed and self._invocation_status is not None:
             self._submit_change(OperationChangeInfo(
                 execution_arn, infos_of({op.id: op for op in changed}), infos_of(operations)))

@@ -51,6 +51,8 @@ class ExecutionState:
         self.store = store
         self.holder = holder
         self.execution_id = record.execution_id
+        self.execution_name = record.name
+        self.execution_input = record.input  # serialized
         self.created_ms = record.created_ms
         self.max_payload_bytes = max_payload_bytes
         self._batch_size = max(1, checkpoint_batch_size)  # distinct operations per call

@@ -1,0 +1,71 @@
+"""Differential test: every field of every hook info a plugin receives (invocation start/end with
+their operation maps and ``updated_operations``, operation start/end, user function start/end,
+the change notifications), over one workflow that suspends on each kind of operation."""
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from tests.differential.harness import (
+    Scenario, Succeed, assert_equivalent, official_unavailable_reason)
+
+pytestmark = pytest.mark.skipif(official_unavailable_reason() is not None,
+                                reason=official_unavailable_reason() or "")
+
+
+@pytest.fixture
+def callbacks_reported_as_updated(monkeypatch):
+    """The service form of the official local runner's ``UpdatedOperationIds``.
+
+    The service reports in ``UpdatedOperationIds`` every operation that changed while the
+    execution was suspended: "A wait timer that expired, a callback that was delivered, or a
+    chained invoke that completed" (the SDK's ``InvocationStartInfo.updated_operations``; its
+    ``ExecutionState`` comment names "waits, callbacks, invokes, or retry timers"). The local
+    runner 1.4.0 records waits, retries and chained invokes (``Execution._record_updated_
+    operation``) but not callbacks completed by ``send_callback_*`` or timed out; so on it a
+    delivered callback gets no update hook at replay, and its end hook runs late (from a
+    checkpoint response). Record them as the service does.
+    """
+    from aws_durable_execution_sdk_python_testing.execution import Execution
+
+    def recording(complete):
+        @functools.wraps(complete)
+        def wrapper(self, *args, **kwargs):
+            operation = complete(self, *args, **kwargs)
+            self._record_updated_operation(operation.operation_id)  # noqa: SLF001
+            return operation
+        return wrapper
+
+    for name in ("complete_callback_success", "complete_callback_failure",
+                 "complete_callback_timeout"):
+        monkeypatch.setattr(Execution, name, recording(getattr(Execution, name)))
+
+
+def test_every_hook_info_field(callbacks_reported_as_updated):
+    official, _ = assert_equivalent(Scenario(
+        "plugin_payloads", input={"k": 1}, functions={"quote": "quote"},
+        actions=(Succeed("approval", {"ok": True}),), observe=lambda module: module.observe()))
+    hooks = official.observations["hooks"]
+    starts = {number: info for number, hook, info in hooks if hook == "invocation_start"}
+    assert len(starts) == 6
+    # the service's EXECUTION operation heads every map, on the first invocation too
+    assert all(info["operations"][0][1]["type"] == "EXECUTION" for info in starts.values())
+    assert [len(info["operations"]) for info in starts.values()][0] == 1
+    updated = {number: [(op["name"], op["status"]) for _, op in info["updated_operations"]]
+               for number, info in starts.items()}
+    assert updated == {1: [], 2: [("flaky", "READY")], 3: [("pause", "SUCCEEDED")],
+                       4: [("approval", "SUCCEEDED")], 5: [("job-done", "READY")],
+                       6: [("get-price", "SUCCEEDED")]}
+
+
+@pytest.mark.parametrize("mode", ["wait", "retry"])
+def test_hooks_of_a_branch_run_again_when_its_timer_comes_due(mode):
+    official, _ = assert_equivalent(Scenario(
+        "plugin_resume_wave", input={"mode": mode}, ordered=False,
+        observe=lambda module: module.observe()))
+    starts = [hook for hook in official.observations if hook[0] == "start"]
+    assert ["start", "map-item-0", "STARTED", False] in starts
+    assert ["start", "map-item-0", "STARTED", True] not in starts
+    if mode == "retry":
+        assert ["start", "flaky", "STARTED", True] in starts
