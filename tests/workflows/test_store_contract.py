@@ -152,3 +152,26 @@ def test_finish_records_terminal_status_and_releases(store: CheckpointStore) -> 
     store.acquire(rec.execution_id, "other", 60_000)  # lease was released
     with pytest.raises(InvalidCheckpointError):
         store.checkpoint(rec.execution_id, "other", [step("late", A.START)])
+
+
+def test_stop_ends_a_running_execution_and_fences_out_its_holder(store: CheckpointStore) -> None:
+    """An operator's stop needs no lease: the holder still running the execution can neither
+    checkpoint nor finish it afterwards, and a finished execution cannot be stopped."""
+    rec, _ = store.start_execution("fn", None, name="to-stop")
+    store.acquire(rec.execution_id, "h", 60_000)
+    store.checkpoint(rec.execution_id, "h", [step("s1", A.START)])
+    stopped = store.stop(rec.execution_id, ErrorObject("ExecutionStopped", "by test"))
+    assert stopped.status is ExecutionStatus.STOPPED and stopped.name == "to-stop"
+    got = store.get(rec.execution_id)
+    assert got.status is ExecutionStatus.STOPPED
+    assert got.error == ErrorObject("ExecutionStopped", "by test")
+    assert [op.id for op in got.operations] == ["s1"]  # what it did is kept
+    with pytest.raises((FencedError, InvalidCheckpointError)):
+        store.checkpoint(rec.execution_id, "h", [step("s2", A.START)])
+    with pytest.raises((FencedError, InvalidCheckpointError)):
+        store.finish(rec.execution_id, "h", ExecutionStatus.SUCCEEDED, result="1")
+    assert store.get(rec.execution_id).status is ExecutionStatus.STOPPED
+    with pytest.raises(InvalidCheckpointError):
+        store.stop(rec.execution_id, ErrorObject("ExecutionStopped", "again"))
+    with pytest.raises(ExecutionNotFoundError):
+        store.stop("no-such-execution", ErrorObject("ExecutionStopped", "x"))

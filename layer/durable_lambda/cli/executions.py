@@ -1,23 +1,16 @@
-"""Listing and stopping durable executions (what the CLI adds to ``workflows.client``).
+"""Listing and stopping durable executions for the CLI.
 
 ``list_executions`` scans the workflow table for execution headers (``sk = "#meta"``): a Scan
 reads every item of the table (1 read unit per 4 KB), so it is bounded by ``max_pages`` and
-meant for operators, not for code paths. ``stop_execution`` ends a RUNNING execution as
-STOPPED in one conditional UpdateItem on its header (1 GetItem first): the version bump fences
-out an invocation still running it (its next checkpoint is rejected), later resumes find it
-finished, and with retention on its items get their ``ttl`` as when it finishes by itself. A
-child execution is then resumed once (1 SendMessage): the host finds it finished and fails its
-parent's invoke operation, as for a child that failed.
+meant for operators, not for code paths. ``stop_execution`` is ``workflows.client``'s (see
+``workflows/dynamodb/stops.py`` for what it writes and costs) with the CLI's errors.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from durable_lambda.cli.errors import FAILED, NOT_FOUND, CliError
-
-STOP_ERROR_TYPE = "ExecutionStopped"
 
 
 @dataclass(frozen=True)
@@ -83,57 +76,18 @@ def list_executions(function: Optional[str] = None, status: Optional[str] = None
 
 
 def stop_execution(execution_id: str, message: str = "stopped by an operator") -> dict[str, Any]:
-    """Stop a RUNNING execution (see the module docstring); returns its final header fields."""
-    from durable_lambda.core import aws
-    from durable_lambda.workflows.dynamodb import DynamoDBStore
+    """Stop a RUNNING execution (``workflows.client.stop_execution``); its final fields."""
+    from durable_lambda.workflows.client import STOP_ERROR_TYPE
+    from durable_lambda.workflows.client import stop_execution as stop
+    from durable_lambda.workflows.errors import (
+        ExecutionBusyError, ExecutionNotFoundError, InvalidCheckpointError)
     from durable_lambda.workflows.model import ErrorObject
 
-    store = DynamoDBStore()
-    ddb = aws.client("dynamodb")
-    key = {"pk": {"S": f"exec#{execution_id}"}, "sk": {"S": "#meta"}}
-    header = ddb.get_item(TableName=store.table, Key=key, ConsistentRead=True).get("Item")
-    if not header:
-        raise CliError(f"no durable execution {execution_id!r}", NOT_FOUND)
-    status = _s(header, "status")
-    if status != "RUNNING":
-        raise CliError(f"execution {execution_id!r} already finished ({status})", FAILED)
-    version, seq = _n(header, "version") or 0, _n(header, "commit_seq")
-    new_version = max(version, seq or 0) + 1
-    error = ErrorObject(STOP_ERROR_TYPE, message)
-    values: dict[str, Any] = {
-        ":st": {"S": "STOPPED"}, ":running": {"S": "RUNNING"},
-        ":e": {"S": json.dumps(error.to_dict(), separators=(",", ":"))},
-        ":now": {"N": str(store.now_ms())}, ":v": {"N": str(version)},
-        ":nv": {"N": str(new_version)}}
-    condition = "#st = :running AND version = :v AND "
-    if seq is None:
-        condition += "attribute_not_exists(commit_seq)"
-    else:
-        condition += "commit_seq = :cs"
-        values[":cs"] = {"N": str(seq)}
-    expression = ("SET #st = :st, #e = :e, end_ms = :now, version = :nv, settled_version = :nv, "
-                  "commit_seq = :nv")
-    ttl = store.now_ms() // 1000 + store.retention_days * 86_400 if store.retention_days else None
-    names = {"#st": "status", "#e": "error"}
-    if ttl is not None:
-        expression += ", #ttl = :ttl"
-        values[":ttl"] = {"N": str(ttl)}
-        names["#ttl"] = "ttl"
     try:
-        ddb.update_item(TableName=store.table, Key=key,
-                        UpdateExpression=expression + " REMOVE lease_holder, lease_expires_ms",
-                        ConditionExpression=condition, ExpressionAttributeNames=names,
-                        ExpressionAttributeValues=values)
-    except Exception as exc:
-        if aws.error_code(exc) == "ConditionalCheckFailedException":
-            raise CliError(f"execution {execution_id!r} changed while stopping it (it finished "
-                           "or checkpointed): run the command again", FAILED) from None
-        raise
-    function_name = _s(header, "function_name") or ""
-    if ttl is not None:
-        store.expire_items(execution_id, function_name, _s(header, "name"), ttl)
-    if _s(header, "parent"):  # the host's run of a finished child completes its parent's op
-        from durable_lambda.workflows.resume import send_resume
-
-        send_resume(function_name, execution_id, "wake", message_id=f"stop:{execution_id}")
-    return {"executionId": execution_id, "status": "STOPPED", "error": error.to_dict()}
+        stopped = stop(execution_id, ErrorObject(STOP_ERROR_TYPE, message))
+    except ExecutionNotFoundError:
+        raise CliError(f"no durable execution {execution_id!r}", NOT_FOUND) from None
+    except (InvalidCheckpointError, ExecutionBusyError) as exc:
+        raise CliError(str(exc), FAILED) from None
+    return {"executionId": execution_id, "status": stopped.status.value,
+            "error": stopped.error.to_dict() if stopped.error else None}

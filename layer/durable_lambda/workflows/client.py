@@ -3,6 +3,7 @@
     eid = start_execution("order-workflow", {"order": 42}, name="order-42")
     result = wait_for_result(eid, timeout=60)
     events = get_execution_history(eid)
+    stop_execution(eid)  # while it runs
 """
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from durable_lambda.workflows.dynamodb import DynamoDBStore
 from durable_lambda.workflows.errors import InvokeError
 from durable_lambda.workflows.model import ErrorObject, ExecutionStatus
 from durable_lambda.workflows.resume import send_resume
+
+#: the ErrorType of an execution stopped without an error of its own
+STOP_ERROR_TYPE = "ExecutionStopped"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,21 @@ def get_execution(execution_id: str, store: Optional[DynamoDBStore] = None) -> E
     result = json.loads(record.result) if record.result is not None else None
     return ExecutionInfo(record.execution_id, record.function_name, record.name, record.status,
                          result, record.error)
+
+
+def stop_execution(execution_id: str, error: Optional[ErrorObject] = None,
+                   store: Optional[DynamoDBStore] = None) -> ExecutionInfo:
+    """Stop a RUNNING execution (the service's ``StopDurableExecution``): it ends STOPPED with
+    ``error`` (default ErrorType ``ExecutionStopped``), an invocation still running it is fenced
+    out, and a child execution's parent learns it as a failed invoke (one resume message).
+    ``ExecutionNotFoundError``; ``InvalidCheckpointError`` if it already finished."""
+    error = error or ErrorObject(STOP_ERROR_TYPE, "stopped")
+    record = (store or DynamoDBStore()).stop(execution_id, error)
+    if record.parent:  # the host's run of a finished child completes its parent's operation
+        send_resume(record.function_name, execution_id, "wake",
+                    message_id=f"stop:{execution_id}")
+    return ExecutionInfo(record.execution_id, record.function_name, record.name, record.status,
+                         None, record.error)
 
 
 def get_execution_history(execution_id: str,

@@ -77,6 +77,11 @@ class CheckpointStore(Protocol):
                           update: OperationUpdate) -> bool:
         """Apply an outside update if the op is still open; False if already finished."""
 
+    def stop(self, execution_id: str, error: ErrorObject) -> ExecutionRecord:
+        """End a RUNNING execution as STOPPED with ``error`` whoever holds its lease (an
+        invocation still running it is fenced out); the header as written, no operations.
+        ``ExecutionNotFoundError``; ``InvalidCheckpointError`` if it already finished."""
+
     def find_callback(self, callback_id: str) -> tuple[str, str]:
         """(execution_id, operation_id) of a callback; ``CallbackNotFoundError``."""
 
@@ -193,6 +198,19 @@ class InMemoryStore:
             record.status, record.result, record.error = status, result, error
             record.version += 1
             self._leases.pop(execution_id, None)
+
+    def stop(self, execution_id: str, error: ErrorObject) -> ExecutionRecord:
+        with self._lock:
+            record = self._record(execution_id)
+            if record.status is not ExecutionStatus.RUNNING:
+                raise InvalidCheckpointError(
+                    f"execution {execution_id!r} already finished ({record.status.value})")
+            record.status, record.error = ExecutionStatus.STOPPED, error
+            record.version += 1
+            self._leases.pop(execution_id, None)
+            stopped = self._copy(record)
+            stopped.operations = []
+            return stopped
 
     def release(self, execution_id: str, holder: str, error: ErrorObject | None = None) -> None:
         with self._lock:

@@ -17,7 +17,8 @@ Items (docs/contracts.md, docs/workflows_hosting.md):
 Calls: ``acquire`` = 1 UpdateItem + 1 Query per MB of operations; ``checkpoint`` = 1
 TransactWriteItems per 99 operations touched; ``release`` / ``finish`` = 1 UpdateItem;
 ``complete_external`` = BatchGetItem (op + header counter) + TransactWriteItems;
-``start_execution`` = 1 PutItem (1 TransactWriteItems with a name).
+``start_execution`` = 1 PutItem (1 TransactWriteItems with a name); ``stop`` (from outside,
+no lease) = 1 GetItem + 1 UpdateItem.
 
 Commit order (history EventIds): every applied update gets a number from the header's
 ``commit_seq``, recorded on the operation as ``start_seq`` / ``end_seq`` (``reducer.apply_update``
@@ -38,15 +39,15 @@ merged into one write (a transaction may touch an item once).
 from __future__ import annotations
 
 from durable_lambda.workflows.dynamodb.checkpoints import CheckpointWrites
-from durable_lambda.workflows.dynamodb.ends import InvocationEnds
 from durable_lambda.workflows.dynamodb.external import ExternalCompletions
 from durable_lambda.workflows.dynamodb.items import check_size, decode_operation, encode_operation
 from durable_lambda.workflows.dynamodb.lease import ExecutionLease
 from durable_lambda.workflows.dynamodb.reads import ExecutionReads
+from durable_lambda.workflows.dynamodb.stops import ExecutionStops
 
 
 class DynamoDBStore(ExecutionReads, ExecutionLease, CheckpointWrites, ExternalCompletions,
-                    InvocationEnds):
+                    ExecutionStops):
     """CheckpointStore over the workflow table (see the package docstring). Thread-safe enough
     for one holder per execution: per-holder views are keyed by (execution id, holder)."""
 
