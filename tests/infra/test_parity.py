@@ -152,8 +152,7 @@ def _contract_variables() -> set[str]:
 #: metrics keep the runtime's defaults; the dashboard's MetricsNamespace is that default)
 NOT_FROM_THE_FABRIC = {"DURABLE_ENDPOINT_URL", "DURABLE_ACTOR_TYPE", "DURABLE_SYNC_WAIT_SECONDS",
                        "DURABLE_MAX_INVOCATION_ATTEMPTS",
-                       "DURABLE_LOG_LEVEL", "DURABLE_METRICS", "DURABLE_METRICS_NAMESPACE",
-                       "DURABLE_METRICS_DIMENSIONS"}
+                       "DURABLE_LOG_LEVEL", "DURABLE_METRICS", "DURABLE_METRICS_DIMENSIONS"}
 
 
 def test_function_environment_matches_contracts_and_settings(sam_model: dict[str, Any]) -> None:
@@ -245,7 +244,8 @@ def test_local_fabric_deploys_the_template_shapes(fabric: Fabric, sam_model: dic
             assert got["RedrivePolicy"] == ("arn:aws:sqs:us-east-1:123456789012:durable-STAGE-dlq.fifo",
                                             expected["redrive"][1])
     assert set(fabric.environment()) >= set(sam_model["functions"]["Router"]["environment"]) - {
-        "DURABLE_MAX_RECEIVE_COUNT", "DURABLE_MAX_REDRIVES", "DURABLE_EXECUTION_RETENTION_DAYS"}
+        "DURABLE_MAX_RECEIVE_COUNT", "DURABLE_MAX_REDRIVES", "DURABLE_EXECUTION_RETENTION_DAYS",
+        "DURABLE_METRICS_NAMESPACE"}  # the runtime's defaults (metrics are off outside Lambda)
 
 
 def test_local_fabric_queues_equal_the_deployed_template(cfn_stack: Stack) -> None:

@@ -36,6 +36,8 @@ locals {
     DURABLE_MAX_REDRIVES       = tostring(var.max_redrives)
     # read by the runtime when an execution finishes: TTL of its items (0: kept forever)
     DURABLE_EXECUTION_RETENTION_DAYS = tostring(var.execution_retention_days)
+    # the namespace the dashboard graphs: platform functions and published user environment
+    DURABLE_METRICS_NAMESPACE = var.metrics_namespace
   }
 }
 

@@ -128,6 +128,11 @@ output "execution_retention_days" {
   value       = var.execution_retention_days
 }
 
+output "metrics_namespace" {
+  description = "DURABLE_METRICS_NAMESPACE"
+  value       = var.metrics_namespace
+}
+
 output "ssm_parameter_path" {
   description = "Path of the SSM parameters user configurations read (layer-arn, user-function-policy-arn, environment, env/<VARIABLE>, ...); empty without create_ssm_parameters"
   value       = var.create_ssm_parameters ? "${local.ssm_prefix}/" : ""

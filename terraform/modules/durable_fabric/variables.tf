@@ -302,7 +302,7 @@ variable "create_dashboard" {
 }
 
 variable "metrics_namespace" {
-  description = "Namespace of the runtime's EMF metrics the dashboard graphs: the DURABLE_METRICS_NAMESPACE of your functions (the runtime's default is DurableLambda)."
+  description = "Namespace of the runtime's EMF metrics: DURABLE_METRICS_NAMESPACE of the platform functions and of the published user-function environment (SSM), and what the dashboard graphs."
   type        = string
   default     = "DurableLambda"
 
