@@ -74,6 +74,7 @@ class DurableFunction:
             state: ExecutionState = context.state
             state.plugins = plugins
             view = ServiceView(state)  # the operations as the service shows them
+            plugins.follow_timers(view.came_due)
             plugins.on_invocation_start(
                 execution_id, not state.operations(),
                 datetime.datetime.fromtimestamp(state.created_ms / 1000, datetime.UTC),

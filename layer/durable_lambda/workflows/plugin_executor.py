@@ -57,6 +57,7 @@ class PluginExecutor(NoPlugins):
         self._started: list[DurableInstrumentationPlugin] = []  # got on_invocation_start
         self._invocation_status: Optional[InvocationStartInfo] = None
         self._operations_provider: Optional[Callable[[], Mapping[str, Operation]]] = None
+        self._came_due: Optional[Callable[[int], None]] = None  # see follow_timers
         self._run_entered = False
         self._end_hooks: dict[str, OperationEndInfo] = {}  # recorded, not yet run
         self._ended: set[str] = set()
@@ -374,6 +375,20 @@ class PluginExecutor(NoPlugins):
         if changed and self._invocation_status is not None:
             self._submit_change(OperationChangeInfo(
                 execution_arn, infos_of({op.id: op for op in changed}), infos_of(operations)))
+
+    def follow_timers(self, came_due: Callable[[int], None]) -> None:
+        """``came_due(now_ms)`` marks the timers due in the view ``operations_provider`` reads
+        as the service completed them (``ServiceView.came_due``)."""
+        self._came_due = came_due
+
+    def on_timers_due(self, now_ms: int) -> None:
+        """A map/parallel resumes branches from timers that came due while others ran: the
+        change hook of the SDK's refresh response, which shows them completed by the service
+        (a retry READY, a wait SUCCEEDED), with what this invocation changed before it. No
+        checkpoint is written: the states are this invocation's and the service's view."""
+        if self._came_due is not None and self._invocation_status is not None:
+            self._came_due(now_ms)
+            self.on_checkpoint(self._invocation_status.execution_arn, {})  # the provider's
 
     def wrap_user_function(self, func: Callable[..., Any], ref: Any,
                            operation_type: ModelOperationType, sub_type: str,

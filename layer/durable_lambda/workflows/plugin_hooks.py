@@ -32,6 +32,9 @@ class NoPlugins:
     def on_checkpoint(self, execution_arn: str, operations: Mapping[str, Operation]) -> None:
         """A checkpoint was written."""
 
+    def on_timers_due(self, now_ms: int) -> None:
+        """A map/parallel resumes branches whose timer came due while others ran."""
+
     def wrap_user_function(self, func: Callable[..., Any], ref: Any,
                            operation_type: OperationType, sub_type: str,
                            is_replay_children: bool = False, attempt: Optional[int] = None

@@ -11,7 +11,9 @@ the order they completed, and the start info's ``updated_operations``.
 
 durable-lambda's store completes timers only when the code gets back to them (the engine writes
 the wait's SUCCEED, the retry's START), so ``ServiceView`` shows the service's state of each
-such operation until this invocation writes a newer one.
+such operation until this invocation writes a newer one. The same holds for a timer that comes
+due while the invocation runs, once a map/parallel resumes its branch from it (``came_due``: the
+SDK's resume wave, whose refresh response shows the service's completed state).
 """
 from __future__ import annotations
 
@@ -74,6 +76,14 @@ class ServiceView:
                                        self._base[op.id].next_attempt_ms or 0, order[op.id]))
         #: ``UpdatedOperationIds``: in the order the operations completed
         self.updated_ids: list[str] = [op.id for op in completed]
+
+    def came_due(self, now_ms: int) -> None:
+        """The service completed every timer due at ``now_ms`` (a resume wave): shown so until
+        this invocation writes a newer state of the operation."""
+        for op_id, op in self._state.operations().items():
+            done = completed_by_service(op, now_ms)
+            if done is not None:  # the base first: operations() reads it second
+                self._base[op_id], self._service[op_id] = op, done
 
     def operations(self) -> dict[str, Operation]:
         """``EXECUTION`` first, then each operation: the service's state of one this

@@ -1,7 +1,9 @@
 """The start, end and user-function hooks of a map whose branch 0 is run again in the same
 invocation when its timer comes due (``event["mode"]``: a wait, or a step retry) while branches
 1-2 still run: the retry's second START is a start hook (replayed), the branch is not started
-again. Branches run concurrently: the hooks are compared as a multiset."""
+again. Branches run concurrently: the hooks are compared as a multiset. The change notifications
+are recorded in call order: each call's updated operations and its full map (name -> status, the
+service's EXECUTION operation as "EXECUTION"); the test compares them as calls that may merge."""
 import time
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
@@ -11,6 +13,7 @@ from aws_durable_execution_sdk_python.retries import (
     JitterStrategy, RetryStrategyConfig, create_retry_strategy)
 
 HOOKS = []
+CHANGES = []  # on_operation_change, in call order: {"updated": {...}, "operations": {...}}
 ONCE_AFTER_1S = StepConfig(retry_strategy=create_retry_strategy(RetryStrategyConfig(
     max_attempts=2, initial_delay=Duration.from_seconds(1), jitter_strategy=JitterStrategy.NONE)))
 
@@ -28,6 +31,15 @@ class Recorder(DurableInstrumentationPlugin):
     def on_user_function_end(self, info):
         HOOKS.append(["fn_end", info.name, info.outcome.value])
 
+    def on_operation_change(self, info):
+        CHANGES.append({"updated": statuses(info.updated_operations),
+                        "operations": statuses(info.operations)})
+
+
+def statuses(operations):
+    return {"EXECUTION" if op.operation_type.value == "EXECUTION" else op.name: op.status.value
+            for op in operations.values()}
+
 
 class Factory:
     def create_plugin(self, info):
@@ -35,7 +47,7 @@ class Factory:
 
 
 def observe():
-    return sorted(HOOKS, key=repr)
+    return {"hooks": sorted(HOOKS, key=repr), "changes": CHANGES}
 
 
 def flaky(step_context):

@@ -10,8 +10,10 @@ Scheduling: branches start in index order, at most ``max_concurrency`` in flight
 that suspends (wait, callback, retry, invoke...) keeps its slot, so when every branch in
 flight is suspended the batch suspends with their merged resume plans. A branch suspended on a
 timer (wait, step retry, condition poll) while others still run is run again in this invocation
-when its time comes (as the SDK's resume waves), in index order. Finished branches come
-back through one completion queue (``CompletionPool``): each costs O(1), the whole batch O(n).
+when its time comes (as the SDK's resume waves), in index order, after the plugins' change
+hook shows the timers the service completed (no checkpoint: ``PluginExecutor.on_timers_due``).
+Finished branches come back through one completion queue (``CompletionPool``): each costs
+O(1), the whole batch O(n).
 The batch completes per ``CompletionPolicy``; branches not started by then never start and are
 not listed in the ``BatchResult``; branches still running are reported STARTED and their
 further checkpoints are dropped (``ExecutionState.orphan``). The result is checkpointed on the
@@ -216,7 +218,10 @@ class _Coordinator:
                     pool.submit(self.run_branch, admitted)
                     admitted += 1
                     running += 1
-                for index in self._due(timed):  # its time came while others ran
+                due = self._due(timed)  # their time came while others ran
+                if due:  # the service completed their timers (the SDK's refresh response)
+                    self.state.plugins.on_timers_due(self.state.now_ms())
+                for index in due:
                     del suspended[index], timed[index]
                     pool.submit(self.run_branch, index)
                     running += 1
