@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import zipfile
 from pathlib import Path
@@ -34,8 +33,7 @@ import pytest
 from durable_lambda.testing.local_aws import LocalAws
 
 from . import deployed, monitoring_model
-from .conftest import (ROOT, Stack, Terraform, deploy_stack, function_code, terraform_missing,
-                       zip_bytes)
+from .conftest import ROOT, Stack, Terraform, deploy_stack, terraform_missing
 from .conftest import fresh_checkout
 from .deployed import Reader
 

@@ -3,7 +3,6 @@ plans without any build/ (local AWS only)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Optional
@@ -12,7 +11,7 @@ import pytest
 
 from durable_lambda.testing.local_aws import LocalAws
 
-from .conftest import ROOT, Terraform, terraform_missing
+from .conftest import Terraform, terraform_missing
 from .conftest import fresh_checkout
 
 FABRIC = ('{ layer_arn = "arn:aws:lambda:us-east-1:123456789012:layer:durable-dev-runtime:1", '

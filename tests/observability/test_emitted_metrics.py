@@ -2,7 +2,6 @@
 durable executions (checkpoints, resumes, callback timeouts), on the local AWS."""
 from __future__ import annotations
 
-import json
 import os
 import time
 import uuid
