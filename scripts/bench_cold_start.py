@@ -29,6 +29,11 @@ off: what Lambda does with a layer zip that has no ``__pycache__`` (``/opt`` is 
     python scripts/bench_cold_start.py --runs 15
     python scripts/bench_cold_start.py --runs 9 --only actor,sdk --importtime 12
     python scripts/bench_cold_start.py --runs 9 --compare /tmp/rev/layer   # before/after
+
+Every sample runs with the interpreter that runs this script: for a Lambda runtime's Python,
+run it from a venv of that version holding requirements.txt and the SDK, e.g.
+``python3.12 -m venv /tmp/py312 && /tmp/py312/bin/pip install -r requirements.txt
+aws-durable-execution-sdk-python==3.0.0 && /tmp/py312/bin/python scripts/bench_cold_start.py``.
 """
 from __future__ import annotations
 
