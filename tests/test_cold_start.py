@@ -147,6 +147,18 @@ def test_plain_dict_models_equal_botocores(service: str) -> None:
     assert ours.load_data("endpoints") == stock.load_data("endpoints")
 
 
+def test_a_data_form_we_do_not_read_is_left_to_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a botocore version ship its models in another form than .json / .json.gz, our
+    loader hands the file to botocore's own instead of failing to find it."""
+    import botocore.loaders
+
+    from durable_lambda.core import service_models
+
+    monkeypatch.setattr(service_models, "_OPENERS", ((".json", open),))  # .gz "unknown"
+    stock = botocore.loaders.create_loader(None).load_service_model("dynamodb", "service-2")
+    assert service_models.loader_for(None).load_service_model("dynamodb", "service-2") == stock
+
+
 @pytest.mark.parametrize("char, allowed", [
     ("\t", True), ("\n", True), ("\r", True), (" ", True), ("\ud7ff", True), ("\ue000", True),
     ("\ufffd", True), ("\U00010000", True), ("\U0010ffff", True), ("é", True),

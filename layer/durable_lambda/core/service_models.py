@@ -24,26 +24,23 @@ import os
 from typing import Any, Optional
 
 from botocore.exceptions import DataNotFoundError
-from botocore.loaders import Loader
+from botocore.loaders import JSONFileLoader, Loader
 
 
 #: botocore's data file forms, in its order of preference
 _OPENERS = ((".json", open), (".json.gz", gzip.open))
 
 
-class PlainJSONFileLoader:
-    """botocore's ``JSONFileLoader`` (``exists``/``load_file`` of a path without extension),
-    parsing into plain dicts."""
-
-    def exists(self, file_path: str) -> bool:
-        return any(os.path.isfile(file_path + ext) for ext, _ in _OPENERS)
+class PlainJSONFileLoader(JSONFileLoader):  # type: ignore[misc]
+    """botocore's ``JSONFileLoader`` parsing ``.json`` / ``.json.gz`` into plain dicts; any
+    other form a botocore version may use is botocore's own to read."""
 
     def load_file(self, file_path: str) -> Any:
         for ext, opener in _OPENERS:
             if os.path.isfile(file_path + ext):
                 with opener(file_path + ext, "rb") as stream:
                     return json.loads(stream.read())
-        return None
+        return super().load_file(file_path)
 
 
 class RequestedServicesLoader(Loader):  # type: ignore[misc]
