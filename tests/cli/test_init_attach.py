@@ -17,6 +17,7 @@ from tests.cli.conftest import ROOT, clean_env, run_cli
 
 LAYER = "arn:aws:lambda:us-east-1:123456789012:layer:durable-lambda:7"
 POLICY = "arn:aws:iam::123456789012:policy/durable-test-user-functions"
+FAILED_EVENTS = "arn:aws:sqs:us-east-1:123456789012:durable-test-failed-events"
 ENVIRONMENT = {"DURABLE_TABLE": "durable-test-actors",
                "DURABLE_QUEUE": "https://sqs.us-east-1.amazonaws.com/123456789012/w.fifo",
                "DURABLE_MAX_RECEIVE_COUNT": "5"}
@@ -49,9 +50,13 @@ def test_init_sam_template_lints_and_terraform_reads_ssm(tmp_path: Path) -> None
     assert "Default: /durable-lambda/prod/layer-arn" in sam
     assert "{{resolve:ssm:/durable-lambda/prod/env/DURABLE_QUEUE}}" in sam
     assert "LogFormat: JSON" in sam
+    assert "Default: /durable-lambda/prod/failed-events-queue-arn" in sam
+    assert "Destination: !Ref DurableFailedEventsQueueArn" in sam
     tf = (tmp_path / "durable-prod-pay" / "main.tf").read_text()
     assert 'name = "/durable-lambda/prod/environment"' in tf
     assert "jsondecode(data.aws_ssm_parameter.durable_environment.value)" in tf
+    assert 'name = "/durable-lambda/prod/failed-events-queue-arn"' in tf
+    assert "destination = data.aws_ssm_parameter.durable_failed_events_queue_arn.value" in tf
     assert tf.count("{") == tf.count("}")
     lint = shutil.which("cfn-lint") or str(Path(sys.executable).parent / "cfn-lint")
     if not Path(lint).exists():
@@ -63,7 +68,7 @@ def test_init_sam_template_lints_and_terraform_reads_ssm(tmp_path: Path) -> None
 
 def _stack(endpoint: str, name: str) -> None:
     outputs = {"LayerArn": LAYER, "UserFunctionPolicyArn": POLICY,
-               "UserFunctionPrefix": "durable-test-",
+               "UserFunctionPrefix": "durable-test-", "FailedEventsQueueArn": FAILED_EVENTS,
                "UserFunctionEnvironment": json.dumps(ENVIRONMENT),
                "RouterName": "durable-test-router",
                "DlqRedriverArn": "arn:aws:lambda:us-east-1:123456789012:function:durable-test-"
@@ -84,11 +89,14 @@ def test_attach_prints_the_stacks_real_values(local_aws: LocalAws) -> None:
     assert resource["Layers"] == [LAYER] and resource["Policies"] == [POLICY]
     assert resource["Environment"]["Variables"] == {**ENVIRONMENT}
     assert resource["LoggingConfig"] == {"LogFormat": "JSON"} and resource["Timeout"] >= 15
+    assert resource["EventInvokeConfig"] == {"MaximumRetryAttempts": 2, "DestinationConfig": {
+        "OnFailure": {"Type": "SQS", "Destination": FAILED_EVENTS}}}
     assert "warning" not in sam.err
 
     tf = run_cli("attach", "durable-test-orders", "--format", "terraform", *base)
     assert f'layers        = ["{LAYER}"]' in tf.out and f'policy_arn = "{POLICY}"' in tf.out
     assert 'DURABLE_TABLE = "durable-test-actors"' in tf.out
+    assert f'destination = "{FAILED_EVENTS}"' in tf.out
 
     misnamed = run_cli("--json", "attach", "orders", *base)
     assert misnamed.code == 0 and "durable-test-orders" in misnamed.json()["warning"]
@@ -109,12 +117,23 @@ def test_attach_from_the_ssm_parameters(local_aws: LocalAws) -> None:
                         ("env/DURABLE_TABLE", "from-env-param")):
         ssm.put_parameter(Name=f"/durable-lambda/ssmtest/{name}", Value=value, Type="String",
                           Overwrite=True)
-    result = run_cli("--json", "attach", "durable-x", "--stage", "ssmtest",
-                     "--endpoint-url", local_aws.endpoint_url)
+    args = ("--json", "attach", "durable-x", "--stage", "ssmtest", "--endpoint-url",
+            local_aws.endpoint_url)
+    older = run_cli(*args)  # a fabric that does not publish the failed-events queue yet
+    assert older.code == 0, older.err
+    assert "no on-failure destination" in older.err
+    assert "DestinationConfig" not in yaml.safe_load(older.json()["snippet"])["DurableX"][
+        "Properties"]["EventInvokeConfig"]
+    ssm.put_parameter(Name="/durable-lambda/ssmtest/failed-events-queue-arn", Value=FAILED_EVENTS,
+                      Type="String", Overwrite=True)
+    result = run_cli(*args)
     assert result.code == 0, result.err
     snippet = yaml.safe_load(result.json()["snippet"])["DurableX"]["Properties"]
     assert snippet["Layers"] == [LAYER]
     assert snippet["Environment"]["Variables"]["DURABLE_TABLE"] == "from-env-param"
+    assert snippet["EventInvokeConfig"]["DestinationConfig"] == {
+        "OnFailure": {"Type": "SQS", "Destination": FAILED_EVENTS}}
+    assert "warning" not in result.err
     none = run_cli("attach", "x", "--stage", "nothing-here", "--endpoint-url",
                    local_aws.endpoint_url)
     assert none.code == 4 and "no SSM parameters under /durable-lambda/nothing-here/" in none.err

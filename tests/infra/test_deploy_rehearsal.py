@@ -242,6 +242,11 @@ def _check_example_function(outputs: dict[str, Any], endpoint: str) -> None:
     assert variables == {**outputs["user_function_environment"], "DURABLE_ACTOR_TYPE": "counter"}
     invoke_config = lam.get_function_event_invoke_config(FunctionName=config["FunctionName"])
     assert invoke_config["MaximumRetryAttempts"] == 2  # DURABLE_MAX_INVOCATION_ATTEMPTS (3) - 1
+    failed_events = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
+    queue_arn = failed_events.get_queue_attributes(
+        QueueUrl=failed_events.get_queue_url(QueueName="durable-tf-failed-events")["QueueUrl"],
+        AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    assert invoke_config["DestinationConfig"]["OnFailure"] == {"Destination": queue_arn}
     iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
     role = config["Role"].rsplit("/", 1)[1]
     attached = [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]]

@@ -49,7 +49,8 @@ def transform(event: dict[str, Any], input_paths: dict[str, str], template: str)
 def terraform_transformer(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], str]:
     parsed = canonical.load_terraform(FUNCTION_MODULE, {
         "fabric": {"layer_arn": "l", "user_function_policy_arn": "p", "user_function_prefix": "durable-",
-                   "user_function_environment": {}, "event_bus_name": "b"},
+                   "user_function_environment": {}, "event_bus_name": "b",
+                   "failed_events_queue_arn": "arn:aws:sqs:us-east-1:123456789012:f"},
         "function_name": "durable-counter", "timeout": 30,
         "event_patterns": {"reset": json.dumps({"source": ["durable-lambda.example"]})},
     }, tmp_path_factory.mktemp("tfparse-function"))

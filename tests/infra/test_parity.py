@@ -180,15 +180,34 @@ def test_ssm_parameters_publish_what_a_user_function_needs(sam_model: dict[str, 
     ssm = sam_model["ssm"]
     settings = set(sam_model["functions"]["Router"]["environment"])
     assert set(ssm) == {f"/durable-lambda/dev/{n}" for n in (
-        "layer-arn", "user-function-policy-arn", "user-function-prefix", "max-receive-count",
-        "max-redrives", "environment")} | {f"/durable-lambda/dev/env/{n}" for n in settings}
+        "layer-arn", "user-function-policy-arn", "user-function-prefix", "failed-events-queue-arn",
+        "max-receive-count", "max-redrives", "environment")} | {
+        f"/durable-lambda/dev/env/{n}" for n in settings}
     assert ssm["/durable-lambda/dev/layer-arn"] == "DurableLayer"
+    assert ssm["/durable-lambda/dev/failed-events-queue-arn"] == "FailedEventsQueue"
     assert ssm["/durable-lambda/dev/user-function-policy-arn"] == "UserFunctionPolicy"
     assert (ssm["/durable-lambda/dev/user-function-prefix"], ssm["/durable-lambda/dev/max-receive-count"],
             ssm["/durable-lambda/dev/max-redrives"]) == ("durable-", "5", "3")
     assert ssm["/durable-lambda/dev/environment"] == tuple(sorted(settings))
     assert ssm["/durable-lambda/dev/env/DURABLE_TABLE"] == "ActorStateTable"
     assert ssm["/durable-lambda/dev/env/DURABLE_EXECUTION_RETENTION_DAYS"] == "14"
+
+
+def test_user_functions_may_send_their_async_failure_records_to_failed_events(
+        sam_model: dict[str, Any], tf_model: dict[str, Any]) -> None:
+    """Lambda sends an on-failure destination record with the function's execution role: the
+    user-function policy of both grants sqs:SendMessage on the failed-events queue, on it
+    alone; the queue is a standard one (Lambda refuses FIFO destinations) encrypted with
+    SSE-SQS (no KMS key the role would need kms:GenerateDataKey on); both publish its ARN."""
+    for model in (sam_model, tf_model):
+        policy = model["policies"]["UserFunctionPolicy"]
+        assert policy["AsyncFailureDestination"] == (("sqs:SendMessage",), ("FailedEventsQueue",), ())
+        granted = {s for s, (actions, resources, _) in policy.items() if "FailedEventsQueue" in resources}
+        assert granted == {"AsyncFailureDestination"}
+        assert not any(a.startswith("kms:") for actions, *_ in policy.values() for a in actions)
+        queue = model["queues"]["FailedEventsQueue"]
+        assert (queue["fifo"], queue["sse"]) == (None, True), queue
+        assert model["ssm"]["/durable-lambda/dev/failed-events-queue-arn"] == "FailedEventsQueue"
 
 
 def test_stateful_resources_have_explicit_deletion_policies(template: dict[str, Any]) -> None:
@@ -205,7 +224,8 @@ def test_outputs_cover_every_user_setting_in_both(expanded: dict[str, Any], tf_p
     described = {o.get("Description") for o in expanded["Outputs"].values()}
     assert _contract_variables() - NOT_FROM_THE_FABRIC <= described
     assert {"LayerArn", "RouterArn", "SchedulerRoleArn", "TimerForwarderArn", "UserFunctionPrefix",
-            "UserFunctionEnvironment", "UserFunctionPolicyArn", "SsmParameterPath"} <= sam_outputs
+            "UserFunctionEnvironment", "UserFunctionPolicyArn", "SsmParameterPath",
+            "FailedEventsQueueArn"} <= sam_outputs
     assert {canonical.snake(o) for o in sam_outputs} <= canonical.tf_outputs(tf_parsed)
 
 
@@ -298,7 +318,7 @@ def test_async_invocation_attempts_are_what_the_runtime_counts_on(tmp_path: Any)
     assert (attempts.default, bounds["Ge"].ge, bounds["Le"].le) == (3, 1, 3)  # Lambda: 0-2 retries
     module = ROOT / "terraform" / "modules" / "durable_function"
     fabric = {"layer_arn": "l", "user_function_policy_arn": "p", "user_function_prefix": "durable-",
-              "user_function_environment": {}, "event_bus_name": "b"}
+              "user_function_environment": {}, "event_bus_name": "b", "failed_events_queue_arn": "q"}
     for given, retries, environment in ((None, attempts.default - 1, {}),
                                         (1, 0, {"DURABLE_MAX_INVOCATION_ATTEMPTS": "1"})):
         variables = {"fabric": fabric, "function_name": "durable-counter", "timeout": 30,
@@ -310,8 +330,8 @@ def test_async_invocation_attempts_are_what_the_runtime_counts_on(tmp_path: Any)
         [output] = [o for o in parsed["output"] if o["__tfmeta"]["label"] == "environment"]
         assert output["value"] == environment
     user = _deploy_md_template()
-    assert user["Resources"]["Counter"]["Properties"]["EventInvokeConfig"] == {
-        "MaximumRetryAttempts": attempts.default - 1}
+    assert user["Resources"]["Counter"]["Properties"]["EventInvokeConfig"][
+        "MaximumRetryAttempts"] == attempts.default - 1
     [config] = [r["Properties"] for r in canonical.expand_template(user)["Resources"].values()
                 if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
     assert config["MaximumRetryAttempts"] == attempts.default - 1
@@ -320,6 +340,69 @@ def test_async_invocation_attempts_are_what_the_runtime_counts_on(tmp_path: Any)
     assert f"MaximumRetryAttempts: {attempts.default - 1} " in (attach / "sam.yaml.j2").read_text()
     assert f"maximum_retry_attempts = {attempts.default - 1}\n" in (
         attach / "terraform.tf.j2").read_text()
+
+
+def _on_failure(config: dict[str, Any]) -> Any:
+    """The on-failure destination of a parsed aws_lambda_function_event_invoke_config."""
+    blocks = config.get("destination_config") or []
+    blocks = blocks if isinstance(blocks, list) else [blocks]
+    found = [b["on_failure"] for b in blocks if b.get("on_failure")]
+    found = [f[0] if isinstance(f, list) else f for f in found]
+    return [f["destination"] for f in found]
+
+
+def test_a_lost_async_invocation_lands_on_the_failed_events_queue(
+        tmp_path: Any, sam_model: dict[str, Any]) -> None:
+    """The on-failure destination of a durable function's asynchronous invocations is the
+    fabric's failed-events queue: modules/durable_function (on by default, off with
+    failure_destination = false, and a plan error without the ARN), docs/deploy.md's SAM
+    function (the SSM parameter the fabric publishes, type SQS) and the attach CLI's snippets."""
+    module = ROOT / "terraform" / "modules" / "durable_function"
+    fabric = {"layer_arn": "l", "user_function_policy_arn": "p", "user_function_prefix": "durable-",
+              "user_function_environment": {}, "event_bus_name": "b",
+              "failed_events_queue_arn": "arn:aws:sqs:us-east-1:123456789012:durable-dev-failed-events"}
+    for extra, destinations in (({}, [fabric["failed_events_queue_arn"]]),
+                                ({"failure_destination": False}, [])):
+        parsed = canonical.load_terraform(module, {"fabric": fabric, "function_name": "durable-counter",
+                                                   "timeout": 30, **extra}, tmp_path)
+        [config] = parsed["aws_lambda_function_event_invoke_config"]
+        assert _on_failure(config) == destinations, extra
+        if destinations:  # (tfparse leaves a null local unresolved)
+            [output] = [o for o in parsed["output"]
+                        if o["__tfmeta"]["label"] == "failure_destination_arn"]
+            assert output["value"] == destinations[0]
+    source = (module / "main.tf").read_text()
+    assert "var.fabric.failed_events_queue_arn != null" in source  # the precondition
+    fabric_outputs = (ROOT / "terraform" / "modules" / "durable_fabric" / "outputs.tf").read_text()
+    fabric_object = fabric_outputs[fabric_outputs.index('output "fabric"'):]
+    assert "failed_events_queue_arn   = aws_sqs_queue.failed_events.arn" in fabric_object
+
+    user = _deploy_md_template()
+    parameter = user["Parameters"]["DurableFailedEventsQueueArn"]
+    assert parameter == {"Type": "AWS::SSM::Parameter::Value<String>",
+                         "Default": "/durable-lambda/dev/failed-events-queue-arn"}
+    assert parameter["Default"] in sam_model["ssm"]
+    assert sam_model["ssm"][parameter["Default"]] == "FailedEventsQueue"
+    assert user["Resources"]["Counter"]["Properties"]["EventInvokeConfig"]["DestinationConfig"] == {
+        "OnFailure": {"Type": "SQS", "Destination": {"Ref": "DurableFailedEventsQueueArn"}}}
+    [config] = [r["Properties"] for r in canonical.expand_template(user)["Resources"].values()
+                if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
+    assert config["DestinationConfig"] == {  # the parameter, resolved to its default here
+        "OnFailure": {"Destination": "/durable-lambda/dev/failed-events-queue-arn"}}
+
+    from durable_lambda.cli import snippets
+
+    values = snippets.Values.from_ssm("dev")
+    sam = canonical.load_template_text(snippets.render("sam", "durable-dev-counter", values,
+                                                       complete=True))
+    assert sam["Parameters"]["DurableFailedEventsQueueArn"] == parameter
+    assert sam["Resources"]["DurableDevCounter"]["Properties"]["EventInvokeConfig"][
+        "DestinationConfig"] == user["Resources"]["Counter"]["Properties"]["EventInvokeConfig"][
+        "DestinationConfig"]
+    tf = snippets.render("terraform", "durable-dev-counter", values)
+    assert 'name = "/durable-lambda/dev/failed-events-queue-arn"' in tf
+    assert "on_failure {\n      destination = data.aws_ssm_parameter.durable_failed_events_queue_arn" \
+        ".value\n" in tf
 
 
 def _deploy_md_template() -> dict[str, Any]:

@@ -17,7 +17,9 @@ from .conftest import fresh_checkout
 FABRIC = ('{ layer_arn = "arn:aws:lambda:us-east-1:123456789012:layer:durable-dev-runtime:1", '
           'user_function_policy_arn = "arn:aws:iam::123456789012:policy/durable-dev-user-function", '
           'user_function_prefix = "durable-", user_function_environment = { DURABLE_TABLE = "t" }, '
-          'event_bus_name = "durable-dev-bus", python_runtime = "python3.12", architecture = "x86_64" }')
+          'event_bus_name = "durable-dev-bus", '
+          'failed_events_queue_arn = "arn:aws:sqs:us-east-1:123456789012:durable-dev-failed-events", '
+          'python_runtime = "python3.12", architecture = "x86_64" }')
 ROOT_MODULE = """
 variable "function_name" {
   type = string

@@ -4,11 +4,13 @@ Sources, first match wins, each overriding the process environment it finds:
 
 * ``--local``: the running ``durable-lambda local up`` (its state file: endpoint, settings);
 * ``--stack NAME``: the CloudFormation stack's outputs (``UserFunctionEnvironment``, ``LayerArn``,
-  ``UserFunctionPolicyArn``, ``UserFunctionPrefix``, ``RouterName``, ``DlqRedriverArn``) —
+  ``UserFunctionPolicyArn``, ``UserFunctionPrefix``, ``FailedEventsQueueArn``, ``RouterName``,
+  ``DlqRedriverArn``) —
   1 DescribeStacks;
 * ``--stage NAME`` / ``--ssm-path PATH``: the SSM parameters the stack publishes under
   ``/durable-lambda/<stage>/`` (``environment``, ``env/<VARIABLE>``, ``layer-arn``,
-  ``user-function-policy-arn``, ``user-function-prefix``) — 1 GetParametersByPath per 10;
+  ``user-function-policy-arn``, ``user-function-prefix``, ``failed-events-queue-arn``) —
+  1 GetParametersByPath per 10;
 * otherwise the ``DURABLE_*`` environment variables as they are.
 
 ``--endpoint-url`` (or ``DURABLE_ENDPOINT_URL``) points every client at another endpoint
@@ -48,6 +50,8 @@ class Connection:
     layer_arn: Optional[str] = None
     policy_arn: Optional[str] = None
     function_prefix: Optional[str] = None
+    #: on-failure destination of user functions' asynchronous invocations
+    failed_events_queue_arn: Optional[str] = None
     router_name: Optional[str] = None
     redriver_name: Optional[str] = None
 
@@ -122,6 +126,7 @@ def from_stack(stack: str, endpoint: Optional[str] = None) -> Connection:
     return Connection(f"stack {stack}", environment, layer_arn=outputs.get("LayerArn"),
                       policy_arn=outputs.get("UserFunctionPolicyArn"),
                       function_prefix=outputs.get("UserFunctionPrefix"),
+                      failed_events_queue_arn=outputs.get("FailedEventsQueueArn"),
                       router_name=outputs.get("RouterName"),
                       redriver_name=_function_name(outputs.get("DlqRedriverArn")))
 
@@ -149,7 +154,8 @@ def from_ssm(path: str, endpoint: Optional[str] = None) -> Connection:
                        **environment}
     return Connection(f"SSM {path}/", environment, layer_arn=params.get("layer-arn"),
                       policy_arn=params.get("user-function-policy-arn"),
-                      function_prefix=params.get("user-function-prefix"))
+                      function_prefix=params.get("user-function-prefix"),
+                      failed_events_queue_arn=params.get("failed-events-queue-arn"))
 
 
 def from_local_state() -> Connection:

@@ -43,6 +43,10 @@ class Values:
     tf_environment_expression: Optional[str] = None
     sam_parameters: list[tuple[str, str]] = field(default_factory=list)
     tf_parameters: list[tuple[str, str]] = field(default_factory=list)
+    #: the failed-events queue, on-failure destination of the function's asynchronous
+    #: invocations (None: the fabric does not publish it, the snippet has no destination)
+    sam_failure_destination: Optional[str] = None
+    tf_failure_destination: Optional[str] = None
     prefix: Optional[str] = None
     source: str = ""
 
@@ -52,6 +56,7 @@ class Values:
         policy = connection.require("the user function policy (output UserFunctionPolicyArn)",
                                     connection.policy_arn)
         env = connection.environment
+        failed_events = connection.failed_events_queue_arn
         keys = [k for k in FUNCTION_SETTINGS if env.get(k)] + sorted(
             k for k in env if k.startswith("DURABLE_") and k not in FUNCTION_SETTINGS
             and k != "DURABLE_ENDPOINT_URL")
@@ -59,6 +64,8 @@ class Values:
                    sam_environment=[(k, _yaml(env[k])) for k in keys],
                    tf_layer=json.dumps(layer), tf_policy=json.dumps(policy),
                    tf_environment=[(k, json.dumps(env[k])) for k in keys],
+                   sam_failure_destination=_yaml(failed_events) if failed_events else None,
+                   tf_failure_destination=json.dumps(failed_events) if failed_events else None,
                    prefix=connection.function_prefix, source=connection.source)
 
     @classmethod
@@ -69,14 +76,19 @@ class Values:
             sam_environment=[(k, f"'{{{{resolve:ssm:{path}/env/{k}}}}}'")
                              for k in FUNCTION_SETTINGS],
             sam_parameters=[("DurableLayerArn", f"{path}/layer-arn"),
-                            ("DurablePolicyArn", f"{path}/user-function-policy-arn")],
+                            ("DurablePolicyArn", f"{path}/user-function-policy-arn"),
+                            ("DurableFailedEventsQueueArn", f"{path}/failed-events-queue-arn")],
+            sam_failure_destination="!Ref DurableFailedEventsQueueArn",
             tf_layer="data.aws_ssm_parameter.durable_layer_arn.value",
             tf_policy="data.aws_ssm_parameter.durable_policy_arn.value",
             tf_environment_expression="jsondecode(data.aws_ssm_parameter.durable_environment"
                                       ".value)",
             tf_parameters=[("durable_layer_arn", f"{path}/layer-arn"),
                            ("durable_policy_arn", f"{path}/user-function-policy-arn"),
+                           ("durable_failed_events_queue_arn",
+                            f"{path}/failed-events-queue-arn"),
                            ("durable_environment", f"{path}/environment")],
+            tf_failure_destination="data.aws_ssm_parameter.durable_failed_events_queue_arn.value",
             source=f"SSM parameters under {path}/")
 
 
@@ -104,17 +116,29 @@ def render(fmt: str, function_name: str, values: Values, *, code_uri: str = ".",
         "resource_name": re.sub(r"[^A-Za-z0-9_]", "_", function_name)}
     if fmt == "sam":
         context.update(layer=values.sam_layer, policy=values.sam_policy,
-                       environment=values.sam_environment, parameters=values.sam_parameters)
+                       environment=values.sam_environment, parameters=values.sam_parameters,
+                       failure_destination=values.sam_failure_destination)
         return env.get_template("attach/sam.yaml.j2").render(context)
     context.update(layer=values.tf_layer, policy=values.tf_policy,
                    environment=values.tf_environment, parameters=values.tf_parameters,
-                   environment_expression=values.tf_environment_expression)
+                   environment_expression=values.tf_environment_expression,
+                   failure_destination=values.tf_failure_destination)
     return env.get_template("attach/terraform.tf.j2").render(context)
 
 
 def _logical_id(function_name: str) -> str:
     words = re.split(r"[^A-Za-z0-9]+", function_name)
     return "".join(w[:1].upper() + w[1:] for w in words if w) or "DurableFunction"
+
+
+def destination_warning(values: Values) -> Optional[str]:
+    """Why the snippet has no on-failure destination, if it has none."""
+    if values.sam_failure_destination is None:
+        return (f"{values.source} names no failed-events queue (output FailedEventsQueueArn, "
+                "SSM failed-events-queue-arn; deploy the current fabric): the snippet has no "
+                "on-failure destination, so an asynchronous start whose last attempt dies is "
+                "dropped and its execution stays RUNNING")
+    return None
 
 
 def prefix_warning(function_name: str, prefix: Optional[str]) -> Optional[str]:

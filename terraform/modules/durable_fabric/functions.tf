@@ -281,6 +281,14 @@ data "aws_iam_policy_document" "user_function" {
     resources = [aws_sqs_queue.work.arn, aws_sqs_queue.dead_letter.arn]
   }
 
+  # Lambda sends the on-failure record of an asynchronous invocation with the function's
+  # execution role (modules/durable_function's destination_config)
+  statement {
+    sid       = "AsyncFailureDestination"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.failed_events.arn]
+  }
+
   statement {
     sid       = "Timers"
     actions   = ["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"]

@@ -169,8 +169,10 @@ resource "aws_sqs_queue" "parked" {
   tags                        = var.tags
 }
 
-# Events that could not be delivered: the signal rule's target DLQ and the async-invoke DLQ
-# of the timer and signal forwarders (Lambda async DLQs cannot be FIFO).
+# Events that could not be delivered: the signal rule's target DLQ, the async-invoke DLQ of
+# the timer and signal forwarders, and the on-failure destination of user functions'
+# asynchronous invocations (modules/durable_function; Lambda async DLQs and destinations
+# cannot be FIFO).
 resource "aws_sqs_queue" "failed_events" {
   name                      = "${local.name}-failed-events"
   message_retention_seconds = local.retention_14_days

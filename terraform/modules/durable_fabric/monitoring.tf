@@ -21,7 +21,7 @@ locals {
     }
     failed_events = {
       suffix      = "failed-events-depth"
-      description = "Messages in the failed-events queue: signal events, or invocations of the timer or signal forwarder, that could not be delivered (runbook: docs/operating.md)."
+      description = "Messages in the failed-events queue: signal events, or invocations of the timer or signal forwarder, that could not be delivered, or records of user functions' asynchronous invocations whose last attempt failed (runbook: docs/operating.md)."
     }
   }
   function_display_names = {

@@ -43,6 +43,11 @@ output "failed_events_queue_url" {
   value       = aws_sqs_queue.failed_events.url
 }
 
+output "failed_events_queue_arn" {
+  description = "On-failure destination of user functions' asynchronous invocations (the failed-events queue)"
+  value       = aws_sqs_queue.failed_events.arn
+}
+
 output "event_bus_name" {
   description = "DURABLE_BUS_NAME"
   value       = aws_cloudwatch_event_bus.signals.name
@@ -156,6 +161,7 @@ output "fabric" {
     user_function_prefix      = var.user_function_prefix
     user_function_environment = local.environment
     event_bus_name            = aws_cloudwatch_event_bus.signals.name
+    failed_events_queue_arn   = aws_sqs_queue.failed_events.arn
     python_runtime            = var.python_runtime
     architecture              = var.architecture
   }

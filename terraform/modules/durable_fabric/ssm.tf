@@ -12,6 +12,7 @@ locals {
       "layer-arn"                = "durable-lambda layer version (python_runtime, architecture of this fabric)"
       "user-function-policy-arn" = "Managed policy to attach to the role of each user function"
       "user-function-prefix"     = "User function names must start with this for the router to invoke them"
+      "failed-events-queue-arn"  = "On-failure destination of user functions' asynchronous invocations"
       "max-receive-count"        = "Deliveries of a work-queue message before it is dead-lettered"
       "max-redrives"             = "Redrives of a dead-lettered message before it is parked"
       "environment"              = "JSON object of the environment settings of user functions"
@@ -23,6 +24,7 @@ locals {
       "layer-arn"                = aws_lambda_layer_version.runtime.arn
       "user-function-policy-arn" = aws_iam_policy.user_function.arn
       "user-function-prefix"     = var.user_function_prefix
+      "failed-events-queue-arn"  = aws_sqs_queue.failed_events.arn
       "max-receive-count"        = tostring(var.max_receive_count)
       "max-redrives"             = tostring(var.max_redrives)
       "environment"              = jsonencode(local.environment)

@@ -1,5 +1,6 @@
 # Makes an existing Lambda function a durable-lambda function: its role gets the fabric's
-# user-function policy, its asynchronous invocations the retry attempts the runtime counts on,
+# user-function policy, its asynchronous invocations the retry attempts the runtime counts on
+# and the fabric's failed-events queue as on-failure destination,
 # optional EventBridge rules on the durable bus invoke it, and the outputs `layers` and
 # `environment` go into the function's own definition (Terraform cannot change another
 # resource's layers or environment).
@@ -23,6 +24,11 @@ locals {
   # (DURABLE_MAX_INVOCATION_ATTEMPTS, default 3 = Lambda's default of 2 retries) fails the
   # execution when its invocation failed that many times in a row.
   max_invocation_attempts = coalesce(var.max_invocation_attempts, try(tonumber(var.extra_environment["DURABLE_MAX_INVOCATION_ATTEMPTS"]), null), 3)
+
+  # Where Lambda sends the record (request payload, error) of an asynchronous invocation whose
+  # last attempt failed: the fabric's failed-events queue (the user-function policy lets the
+  # execution role send to it). Without it the event is dropped and the execution stays RUNNING.
+  failure_destination_arn = var.create_event_invoke_config && var.failure_destination ? var.fabric.failed_events_queue_arn : null
 
   # EventBridge input transformer: a raw event becomes the direct-invoke shape of @actor.
   # The id is quoted (an actor id is a string), the detail inserted as JSON.
@@ -57,6 +63,10 @@ resource "terraform_data" "function_settings" {
       condition     = !var.attach_policy || var.role_name != null
       error_message = "role_name is required to attach the user-function policy (or set attach_policy = false)."
     }
+    precondition {
+      condition     = !(var.create_event_invoke_config && var.failure_destination) || var.fabric.failed_events_queue_arn != null
+      error_message = "fabric.failed_events_queue_arn is required for the on-failure destination of ${var.function_name}'s asynchronous invocations: pass the fabric output of modules/durable_fabric (or the SSM parameter failed-events-queue-arn), or set failure_destination = false."
+    }
   }
 }
 
@@ -82,7 +92,18 @@ resource "aws_lambda_function_event_invoke_config" "attempts" {
   function_name          = var.function_name
   maximum_retry_attempts = local.max_invocation_attempts - 1
 
-  depends_on = [terraform_data.function_settings]
+  dynamic "destination_config" {
+    for_each = local.failure_destination_arn == null ? [] : [local.failure_destination_arn]
+
+    content {
+      on_failure {
+        destination = destination_config.value
+      }
+    }
+  }
+
+  # the role must be allowed to send to the destination when Lambda checks it
+  depends_on = [terraform_data.function_settings, aws_iam_role_policy_attachment.fabric]
 }
 
 resource "aws_cloudwatch_event_rule" "wiring" {

@@ -24,6 +24,11 @@ output "max_invocation_attempts" {
   value       = local.max_invocation_attempts
 }
 
+output "failure_destination_arn" {
+  description = "On-failure destination of the function's asynchronous invocations (the fabric's failed-events queue); null with failure_destination = false or without the event invoke config"
+  value       = local.failure_destination_arn
+}
+
 output "policy_attachment_id" {
   description = "Id of the role/policy attachment (depend on it before invoking the function); null without one"
   value       = try(aws_iam_role_policy_attachment.fabric[0].id, null)

@@ -5,13 +5,14 @@ variable "create" {
 }
 
 variable "fabric" {
-  description = "The `fabric` output of modules/durable_fabric (layer, policy, prefix, environment, bus, runtime, architecture)."
+  description = "The `fabric` output of modules/durable_fabric (layer, policy, prefix, environment, bus, failed-events queue, runtime, architecture)."
   type = object({
     layer_arn                 = string
     user_function_policy_arn  = string
     user_function_prefix      = string
     user_function_environment = map(string)
     event_bus_name            = string
+    failed_events_queue_arn   = optional(string)
     python_runtime            = optional(string)
     architecture              = optional(string)
   })
@@ -100,7 +101,13 @@ variable "max_invocation_attempts" {
 }
 
 variable "create_event_invoke_config" {
-  description = "Create the function's asynchronous invocation config (maximum_retry_attempts = max_invocation_attempts - 1). false when it is managed elsewhere (e.g. with destinations): keep its maximum_retry_attempts at max_invocation_attempts - 1 there."
+  description = "Create the function's asynchronous invocation config (maximum_retry_attempts = max_invocation_attempts - 1, the on-failure destination of failure_destination). false when it is managed elsewhere: keep its maximum_retry_attempts at max_invocation_attempts - 1 and its on-failure destination the fabric's failed-events queue there."
+  type        = bool
+  default     = true
+}
+
+variable "failure_destination" {
+  description = "Send the record of an asynchronous invocation whose last attempt failed (crash, timeout) to the fabric's failed-events queue (fabric.failed_events_queue_arn; its alarm fires, docs/operating.md), instead of Lambda dropping the event and leaving the execution RUNNING. false: no on-failure destination."
   type        = bool
   default     = true
 }

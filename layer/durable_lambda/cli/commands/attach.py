@@ -44,6 +44,9 @@ def run(args: Any, out: Output) -> None:
     warning = snippets.prefix_warning(args.function, values.prefix)
     if warning:
         out.progress(f"warning: {warning}")
+    no_destination = snippets.destination_warning(values)
+    if no_destination:
+        out.progress(f"warning: {no_destination}")
     text = snippets.render(args.format, args.function, values, runtime=args.runtime,
                            architecture=args.architecture, timeout=args.timeout,
                            memory=args.memory,
