@@ -109,28 +109,12 @@ class InvocationEnds(StoreBase):
         self._forget(execution_id, holder)
         ttl = self._ttl()
         for attempt in range(_RACE_ATTEMPTS):
-            # the terminal version is above every commit number, so its event sorts last
-            new_version = max(loaded.record.version, loaded.commit_seq or 0) + 1
-            values = {
-                ":st": {"S": status.value}, ":r": _s(result), ":e": _s(error_json),
-                ":now": {"N": str(self.now_ms())}, ":h": {"S": holder},
-                ":v": {"N": str(loaded.record.version)}, ":nv": {"N": str(new_version)},
-                ":running": {"S": ExecutionStatus.RUNNING.value},
-                **_seq_values(loaded.commit_seq)}
-            expression = ("SET #st = :st, #r = :r, #e = :e, end_ms = :now, version = :nv, "
-                          "settled_version = :nv, commit_seq = :nv")
-            if ttl is not None:
-                expression += ", #ttl = :ttl"
-                values[":ttl"] = {"N": str(ttl)}
-            update = {
-                "TableName": self.table, "Key": header_key(execution_id),
-                "UpdateExpression": expression + " REMOVE lease_holder, lease_expires_ms",
-                "ConditionExpression": "lease_holder = :h AND version = :v AND #st = :running"
-                                       " AND " + _seq_condition(loaded.commit_seq),
-                "ExpressionAttributeNames": {"#st": "status", "#r": "result", "#e": "error",
-                                             **({"#ttl": "ttl"} if ttl is not None else {})},
-                "ExpressionAttributeValues": values,
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+            _, update = self._terminal_update(execution_id, status, result, error_json,
+                                              loaded.record.version, loaded.commit_seq, ttl)
+            update["ConditionExpression"] = "lease_holder = :h AND " + update[
+                "ConditionExpression"]
+            update["ExpressionAttributeValues"][":h"] = {"S": holder}
+            update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
             try:
                 self._end_write(update, self._end_events(execution_id, holder, loaded,
                                                          invocation_error, ttl))
@@ -151,6 +135,34 @@ class InvocationEnds(StoreBase):
                 loaded.commit_seq = moved  # an outside completion took a number meanwhile
         if ttl is not None:
             self.expire_items(execution_id, loaded.record.function_name, loaded.record.name, ttl)
+
+    def _terminal_update(self, execution_id: str, status: ExecutionStatus,
+                         result: Optional[str], error_json: Optional[str], version: int,
+                         commit_seq: Optional[int], ttl: Optional[int]
+                         ) -> tuple[int, dict[str, Any]]:
+        """The UpdateItem that ends a RUNNING execution seen at ``version`` / ``commit_seq``:
+        terminal status, result, error, end time, lease removed, ``ttl``; its new version is
+        above every commit number handed out, so its event sorts last. Returns (new version,
+        the request); whoever calls it adds its own conditions (``finish``: the lease)."""
+        new_version = max(version, commit_seq or 0) + 1
+        values: dict[str, Any] = {
+            ":st": {"S": status.value}, ":r": _s(result), ":e": _s(error_json),
+            ":now": {"N": str(self.now_ms())}, ":v": {"N": str(version)},
+            ":nv": {"N": str(new_version)}, ":running": {"S": ExecutionStatus.RUNNING.value},
+            **_seq_values(commit_seq)}
+        names = {"#st": "status", "#r": "result", "#e": "error"}
+        expression = ("SET #st = :st, #r = :r, #e = :e, end_ms = :now, version = :nv, "
+                      "settled_version = :nv, commit_seq = :nv")
+        if ttl is not None:
+            expression += ", #ttl = :ttl"
+            values[":ttl"] = {"N": str(ttl)}
+            names["#ttl"] = "ttl"
+        return new_version, {
+            "TableName": self.table, "Key": header_key(execution_id),
+            "UpdateExpression": expression + " REMOVE lease_holder, lease_expires_ms",
+            "ConditionExpression": "version = :v AND #st = :running AND "
+                                   + _seq_condition(commit_seq),
+            "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
 
     def expire_items(self, execution_id: str, function_name: str, name: Optional[str],
                      ttl: int) -> int:

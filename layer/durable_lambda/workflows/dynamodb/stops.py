@@ -10,7 +10,7 @@ release or finish is rejected, and a later resume finds the execution finished.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Optional
+from typing import Any
 
 from durable_lambda.core import aws
 from durable_lambda.workflows.dynamodb.ends import InvocationEnds
@@ -20,7 +20,7 @@ from durable_lambda.workflows.dynamodb.items import (
     _record_from_header,
     header_key,
 )
-from durable_lambda.workflows.dynamodb.sequence import _commit_seq, _seq_condition, _seq_values
+from durable_lambda.workflows.dynamodb.sequence import _commit_seq
 from durable_lambda.workflows.errors import (
     ExecutionBusyError,
     ExecutionNotFoundError,
@@ -46,9 +46,10 @@ class ExecutionStops(InvocationEnds):
             if record.status is not ExecutionStatus.RUNNING:
                 raise InvalidCheckpointError(
                     f"execution {execution_id!r} already finished ({record.status.value})")
-            seq = _commit_seq(header)
-            new_version = max(record.version, seq or 0) + 1
-            if self._stop_write(execution_id, record.version, seq, new_version, error, ttl):
+            new_version, update = self._terminal_update(
+                execution_id, ExecutionStatus.STOPPED, None, _encode_error(error),
+                record.version, _commit_seq(header), ttl)
+            if self._stop_write(update):
                 break
         else:
             raise ExecutionBusyError(f"execution {execution_id!r} kept changing while stopping "
@@ -57,27 +58,10 @@ class ExecutionStops(InvocationEnds):
             self.expire_items(execution_id, record.function_name, record.name, ttl)
         return replace(record, status=ExecutionStatus.STOPPED, error=error, version=new_version)
 
-    def _stop_write(self, execution_id: str, version: int, seq: Optional[int],
-                    new_version: int, error: ErrorObject, ttl: Optional[int]) -> bool:
+    def _stop_write(self, update: dict[str, Any]) -> bool:
         """The conditional header update; False when the header changed since it was read."""
-        values: dict[str, Any] = {
-            ":st": {"S": ExecutionStatus.STOPPED.value},
-            ":running": {"S": ExecutionStatus.RUNNING.value},
-            ":e": {"S": _encode_error(error)}, ":now": {"N": str(self.now_ms())},
-            ":v": {"N": str(version)}, ":nv": {"N": str(new_version)}, **_seq_values(seq)}
-        names = {"#st": "status", "#e": "error"}
-        expression = ("SET #st = :st, #e = :e, end_ms = :now, version = :nv, "
-                      "settled_version = :nv, commit_seq = :nv")
-        if ttl is not None:
-            expression += ", #ttl = :ttl"
-            values[":ttl"] = {"N": str(ttl)}
-            names["#ttl"] = "ttl"
         try:
-            self._ddb.update_item(
-                TableName=self.table, Key=header_key(execution_id),
-                UpdateExpression=expression + " REMOVE lease_holder, lease_expires_ms",
-                ConditionExpression="#st = :running AND version = :v AND " + _seq_condition(seq),
-                ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+            self._ddb.update_item(**update)
         except Exception as exc:
             if aws.error_code(exc) == "ConditionalCheckFailedException":
                 return False
