@@ -139,7 +139,6 @@ class DurableTestRunner:
         self.max_invocations = max_invocations
         self._timers: dict[str, dict[str, tuple[int, TimerKind]]] = {}  # exec -> op -> due
         self._heartbeats: dict[str, int] = {}  # callback id -> last heartbeat ms
-        self._failed_invocations: dict[str, int] = {}  # exec -> consecutive RETRY outcomes
         self._ready: list[str] = []
         self._root: Optional[str] = None
         for name, fn in (functions or {}).items():
@@ -236,8 +235,6 @@ class DurableTestRunner:
             outcome = self._retry_invocation(record, outcome, holder, store.error)
             if outcome.status is OutcomeStatus.RETRY:
                 return
-        else:
-            self._failed_invocations.pop(record.execution_id, None)
         self._after(record, outcome)
 
     def _after(self, record: ExecutionRecord, outcome: InvocationOutcome) -> None:
@@ -272,14 +269,11 @@ class DurableTestRunner:
         InvocationCompleted carries the error; no further invocation is recorded, as the
         official runner) and return the FAILED outcome to notify a parent with."""
         execution_id = record.execution_id
-        failures = self._failed_invocations.get(execution_id, 0) + 1
-        self._failed_invocations[execution_id] = failures
-        if failures < INVOCATION_ATTEMPTS:
+        if self.store.failed_invocations(execution_id, holder) + 1 < INVOCATION_ATTEMPTS:
             self.store.release(execution_id, holder, error=error)
             due = self.clock.now() + INVOCATION_RETRY_SECONDS * 1000
             self._timers.setdefault(execution_id, {})[_INVOCATION_RETRY] = (due, TimerKind.RETRY)
             return outcome
-        self._failed_invocations.pop(execution_id, None)
         self.store.finish(execution_id, holder, ExecutionStatus.FAILED, error=outcome.error,
                           invocation_error=error)
         return InvocationOutcome(execution_id, OutcomeStatus.FAILED, error=outcome.error,

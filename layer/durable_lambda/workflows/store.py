@@ -23,6 +23,7 @@ from durable_lambda.workflows.errors import (
     InvalidCheckpointError,
 )
 from durable_lambda.workflows.events import (
+    INVOCATION,
     EventRecord,
     attempt_event,
     dead_invocation_event,
@@ -57,6 +58,11 @@ class CheckpointStore(Protocol):
     def acquire(self, execution_id: str, holder: str, lease_ms: int) -> ExecutionRecord:
         """Take the lease and load; ``ExecutionBusyError`` if held by another and unexpired.
         Taking over an expired lease records the dead holder's invocation (with an error)."""
+
+    def failed_invocations(self, execution_id: str, holder: str) -> int:
+        """How many invocations failed in a row before ``holder``'s (the trailing
+        InvocationCompleted events with an error, a dead holder taken over included); valid
+        after ``acquire``, without a call."""
 
     def checkpoint(self, execution_id: str, holder: str,
                    updates: Sequence[OperationUpdate]) -> list[Operation]:
@@ -220,6 +226,16 @@ class InMemoryStore:
                 if record.status is ExecutionStatus.RUNNING:
                     self._record_invocation(execution_id, record, holder, error)
                 del self._leases[execution_id]
+
+    def failed_invocations(self, execution_id: str, holder: str) -> int:
+        with self._lock:
+            invocations = [e for e in self._events.get(execution_id, ()) if e.kind == INVOCATION]
+        failed = 0
+        for event in reversed(invocations):
+            if event.error is None:
+                break
+            failed += 1
+        return failed
 
     def _record_invocation(self, execution_id: str, record: ExecutionRecord, holder: str,
                            error: ErrorObject | None = None) -> None:
