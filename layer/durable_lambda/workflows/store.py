@@ -197,9 +197,7 @@ class InMemoryStore:
         with self._lock:
             record = self._record(execution_id)
             self._fence(execution_id, holder)
-            if record.status is not ExecutionStatus.RUNNING:
-                raise InvalidCheckpointError(
-                    f"execution {execution_id!r} already finished ({record.status.value})")
+            _require_running(record)
             self._record_invocation(execution_id, record, holder, invocation_error)
             record.status, record.result, record.error = status, result, error
             record.version += 1
@@ -208,9 +206,7 @@ class InMemoryStore:
     def stop(self, execution_id: str, error: ErrorObject) -> ExecutionRecord:
         with self._lock:
             record = self._record(execution_id)
-            if record.status is not ExecutionStatus.RUNNING:
-                raise InvalidCheckpointError(
-                    f"execution {execution_id!r} already finished ({record.status.value})")
+            _require_running(record)
             record.status, record.error = ExecutionStatus.STOPPED, error
             record.version += 1
             self._leases.pop(execution_id, None)
@@ -297,3 +293,10 @@ class InMemoryStore:
         clone.operations = list(record.operations)
         clone.parent = dict(record.parent) if record.parent else None
         return clone
+
+
+def _require_running(record: ExecutionRecord) -> None:
+    """``InvalidCheckpointError`` unless the execution still runs (finish, stop)."""
+    if record.status is not ExecutionStatus.RUNNING:
+        raise InvalidCheckpointError(
+            f"execution {record.execution_id!r} already finished ({record.status.value})")
