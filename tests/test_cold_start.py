@@ -43,15 +43,35 @@ def test_first_client_loads_botocore_only() -> None:
     assert output.split() == ["[]"]
 
 
-def test_a_workflow_loads_map_and_parallel_only_when_it_uses_them() -> None:
-    """Decorating a durable handler and making its host load no batch module (BatchResult,
-    completion policy, the map/parallel scheduler): most workflows never use them."""
+def test_a_workflow_loads_only_what_a_step_needs() -> None:
+    """Decorating a durable handler and making its host build none of what most workflows
+    never use: map/parallel (their configuration, BatchResult, completion policy, scheduler),
+    wait_for_condition's configuration and strategies, the retry presets (a failed step loads
+    them) and the SQS batch machinery (the first SQS event loads it)."""
     script = ("import sys\nfrom durable_lambda.workflows import DurableContext, durable_execution\n"
               "from durable_lambda.workflows.host import default_host\n"
               "handler = durable_execution(lambda event, context: None); default_host()\n"
-              "print(sorted(m for m in sys.modules if m.startswith('durable_lambda.workflows')\n"
-              "            and ('batch' in m or 'completion' in m)))")
+              "print(sorted(m for m in sys.modules if m.startswith('durable_lambda.') and (\n"
+              "    'batch' in m or 'completion' in m or m.rsplit('.', 1)[1] in\n"
+              "    ('waits', 'retries', 'sqs_batch'))))")
     assert _fresh_process(script, DURABLE_WORKFLOW_TABLE="t").split() == ["[]"]
+
+
+def test_config_exports_what_it_loads_lazily() -> None:
+    """``config`` still has every SDK name (the map/parallel and wait-for-condition types load
+    at their first use), for ``from ... import``, attribute access and ``dir``."""
+    script = ("import sys\nimport durable_lambda.workflows.config as config\n"
+              "loaded = 'durable_lambda.workflows.batch_config' in sys.modules\n"
+              "from durable_lambda.workflows.config import MapConfig, WaitForConditionConfig\n"
+              "from durable_lambda.workflows import batch_config, waits\n"
+              "assert MapConfig is batch_config.MapConfig is config.MapConfig\n"
+              "assert WaitForConditionConfig is waits.WaitForConditionConfig\n"
+              "assert {'ParallelBranch', 'complete_batch', 'WaitForConditionDecision'} <= "
+              "set(dir(config))\n"
+              "try:\n    config.NoSuchConfig\nexcept AttributeError as e:\n    print(e)\n"
+              "print(loaded)")
+    assert _fresh_process(script).splitlines() == [
+        "module 'durable_lambda.workflows.config' has no attribute 'NoSuchConfig'", "False"]
 
 
 def test_clients_share_one_session(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,9 +13,10 @@ from durable_lambda.actors.ids import validate_actor_id, validate_actor_type
 from durable_lambda.actors.runtime import ActorHandler, ActorMessage, ActorRuntime
 from durable_lambda.core.envelope import Envelope, send
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.event_shapes import is_sqs_event
 from durable_lambda.core.logging import bind_invocation
 from durable_lambda.core.settings import get_settings
-from durable_lambda.core.sqs_batch import Item, dead_letter, is_sqs_event, process_batch
+from durable_lambda.core.sqs_batch import Item, dead_letter, process_batch
 from durable_lambda.core.startup import check_timeout
 
 log = logging.getLogger("durable_lambda")

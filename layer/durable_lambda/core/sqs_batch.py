@@ -77,12 +77,6 @@ Entry = Union[Item, Rejected]
 Check = Callable[[Envelope], Any]
 
 
-def is_sqs_event(event: Any) -> bool:
-    """True for a Lambda SQS batch event."""
-    return isinstance(event, dict) and isinstance(event.get("Records"), list) and all(
-        isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in event["Records"])
-
-
 def parse_record(record: Any, kind: Optional[str] = None, function_name: Optional[str] = None,
                  check: Optional[Check] = None) -> Entry:
     """An ``Item``, or a ``Rejected`` naming the first fault of this record."""

@@ -18,13 +18,13 @@ from durable_lambda.actors.ids import validate_actor_id
 from durable_lambda.core.concurrency import map_in_threads
 from durable_lambda.core.envelope import Envelope, check_function_name, send
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.event_shapes import is_sqs_event
 from durable_lambda.core.invoke import invoke_function
 from durable_lambda.core.logging import bind_invocation
 from durable_lambda.core.sqs_batch import (
     Item,
     Rejected,
     failures_response,
-    is_sqs_event,
     keep_group_order,
     parse_batch,
     settle_rejected,

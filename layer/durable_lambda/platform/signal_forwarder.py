@@ -19,8 +19,9 @@ from typing import Any
 
 from durable_lambda.core.envelope import Envelope, check_function_name, check_text, send
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.event_shapes import is_sqs_event
 from durable_lambda.core.logging import bind_invocation
-from durable_lambda.core.sqs_batch import failures_response, is_sqs_event
+from durable_lambda.core.sqs_batch import failures_response
 from durable_lambda.platform.signals import ACTOR_SIGNAL, WORKFLOW_CALLBACK
 
 log = logging.getLogger("durable_lambda")

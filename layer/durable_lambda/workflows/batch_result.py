@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Optional, TypeVar
 
 from durable_lambda.workflows.completion_policy import CompletionPolicy, CompletionReason
-from durable_lambda.workflows.config import (
+from durable_lambda.workflows.batch_config import (
     BatchItemStatus, CompletionConfig, CompletionItemStatus)
 from durable_lambda.workflows.errors import raise_operation_error
 from durable_lambda.workflows.exceptions import (

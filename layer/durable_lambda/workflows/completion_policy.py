@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Optional
 
-from durable_lambda.workflows.config import (
+from durable_lambda.workflows.batch_config import (
     CompletionConfig, CompletionDecision, CompletionItemStatus, CompletionOutcome,
     CompletionStatus)
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Concatenate, Optional, ParamSpec, TypeVar
 
 from durable_lambda.workflows.config import (
-    CallbackConfig, ChildConfig, Duration, InvokeConfig, MapConfig, ParallelBranch,
-    ParallelConfig, StepConfig, WaitForCallbackConfig, WaitForConditionConfig, to_seconds)
+    CallbackConfig, ChildConfig, Duration, InvokeConfig, StepConfig, WaitForCallbackConfig,
+    to_seconds)
 from durable_lambda.workflows.exceptions import (
     CallbackError, CallbackSubmitterError, ChildContextError, StepError, ValidationError)
 from durable_lambda.workflows.ids import operation_id
@@ -26,7 +26,9 @@ from durable_lambda.workflows.state import ExecutionState
 from durable_lambda.workflows.types import LoggerInterface
 
 if TYPE_CHECKING:  # map/parallel load their modules at their first use (cold start)
+    from durable_lambda.workflows.batch_config import MapConfig, ParallelBranch, ParallelConfig
     from durable_lambda.workflows.batch_result import BatchResult
+    from durable_lambda.workflows.waits import WaitForConditionConfig
 
 T = TypeVar("T")
 Params = ParamSpec("Params")
@@ -68,6 +70,8 @@ def durable_parallel_branch(name: Optional[str] = None) -> Callable[..., Any]:
     ``f(*args)`` a ``ParallelBranch`` named ``name`` for ``context.parallel``."""
     def decorator(func: Callable[..., T]) -> Callable[..., ParallelBranch[T]]:
         def bind(*args: Any, **kwargs: Any) -> ParallelBranch[T]:
+            from durable_lambda.workflows.batch_config import ParallelBranch
+
             return ParallelBranch(func=lambda ctx: func(ctx, *args, **kwargs), name=name)
         return bind
     return decorator

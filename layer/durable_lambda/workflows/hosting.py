@@ -28,15 +28,15 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from durable_lambda.core import metrics
 from durable_lambda.core.envelope import send
 from durable_lambda.core.errors import InvalidRequestError
+from durable_lambda.core.event_shapes import is_sqs_event
 from durable_lambda.core.invoke import invoke_function
 from durable_lambda.core.logging import bind_invocation, set_log_context
 from durable_lambda.core.settings import get_settings
-from durable_lambda.core.sqs_batch import Item, is_sqs_event, process_batch, reject
 from durable_lambda.core.startup import check_timeout
 from durable_lambda.workflows.callbacks import expire_callback
 from durable_lambda.workflows.dynamodb import DynamoDBStore
@@ -61,6 +61,9 @@ from durable_lambda.workflows.outcome import (
     child_execution_id,
 )
 from durable_lambda.workflows.resume import resume_envelope, schedule_resume, send_resume
+
+if TYPE_CHECKING:  # the SQS batch machinery loads with the first SQS event (cold start)
+    from durable_lambda.core.sqs_batch import Item
 
 log = logging.getLogger("durable_lambda")
 #: a lease outlives the invocation by this much (the invocation cannot run longer)
@@ -155,6 +158,8 @@ class LambdaHost:
     # --- SQS resumes ----------------------------------------------------------------------
     def handle_batch(self, function: DurableFunction, records: list[dict[str, Any]],
                      lambda_context: Any) -> dict[str, Any]:
+        from durable_lambda.core.sqs_batch import process_batch
+
         return process_batch(records, "workflow",
                              lambda items: self._resume_group(function, items, lambda_context),
                              MAX_PARALLEL_EXECUTIONS, function_name=function.name)
@@ -171,6 +176,8 @@ class LambdaHost:
                 self.run(function, execution_id, lambda_context, final_attempt=final)
                 metrics.emit(Resumes=1)
         except ExecutionNotFoundError as exc:
+            from durable_lambda.core.sqs_batch import reject
+
             return reject(items, InvalidRequestError(str(exc)))
         except Exception as exc:  # noqa: BLE001 - busy, fenced, throttled: SQS retries
             log.warning("resume of execution %s failed: %s: %s", execution_id,

@@ -4,14 +4,51 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
 
-from durable_lambda.workflows.config import (  # noqa: F401 (the SDK exports them from here)
-    WaitForConditionConfig, WaitForConditionDecision)
-from durable_lambda.workflows.duration import DelaySeconds, Duration, JitterStrategy, Numeric
+from durable_lambda.workflows.duration import (
+    DelaySeconds, Duration, JitterStrategy, Numeric, to_seconds)
 from durable_lambda.workflows.exceptions import WaitForConditionError
 
+if TYPE_CHECKING:
+    from durable_lambda.workflows.serdes import SerDes
+
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WaitForConditionDecision:
+    """Continue polling after ``delay`` or stop."""
+
+    should_continue: bool
+    delay: Duration
+
+    @property
+    def delay_seconds(self) -> int:
+        return self.delay.to_seconds()
+
+    @classmethod
+    def continue_waiting(cls, delay: "Duration | float") -> "WaitForConditionDecision":
+        """Poll again after ``delay`` (a Duration; seconds are accepted too)."""
+        if not isinstance(delay, Duration):
+            delay = Duration.from_seconds(to_seconds(delay, "wait_for_condition delay"))
+        return cls(should_continue=True, delay=delay)
+
+    @classmethod
+    def stop_polling(cls) -> "WaitForConditionDecision":
+        return cls(should_continue=False, delay=Duration())
+
+
+@dataclass(frozen=True)
+class WaitForConditionConfig(Generic[T]):
+    """wait_strategy(state, attempts_made) -> WaitForConditionDecision; initial_state (round-
+    tripped through serdes before the first check); serdes of the state (default: extended
+    types)."""
+
+    wait_strategy: Callable[[Any, int], WaitForConditionDecision]
+    initial_state: Any
+    serdes: Optional["SerDes"] = None
+
 
 
 @dataclass

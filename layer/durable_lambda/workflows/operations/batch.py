@@ -29,9 +29,8 @@ from typing import Any, Optional
 from durable_lambda.core.concurrency import CompletionPool
 from durable_lambda.workflows.batch_result import BatchItem, BatchItemStatus, BatchResult
 from durable_lambda.workflows.completion_policy import CompletionPolicy
-from durable_lambda.workflows.config import (
-    CompletionConfig, CompletionItemStatus, MapConfig, NestingType, ParallelBranch,
-    ParallelConfig)
+from durable_lambda.workflows.batch_config import (
+    CompletionConfig, CompletionItemStatus, MapConfig, NestingType, ParallelBranch, ParallelConfig)
 from durable_lambda.workflows.errors import error_object_of
 from durable_lambda.workflows.exceptions import (
     DurableOperationError, ExecutionError, InvocationError, OrphanedChildException)

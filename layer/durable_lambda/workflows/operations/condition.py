@@ -8,9 +8,8 @@ round-tripped state, and a failed check or strategy surfaces as ``WaitForConditi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from durable_lambda.workflows.config import WaitForConditionConfig
 from durable_lambda.workflows.errors import error_object_of, raise_operation_error
 from durable_lambda.workflows.exceptions import (
     InvocationError, ValidationError, WaitForConditionError)
@@ -21,6 +20,9 @@ from durable_lambda.workflows.operations.common import OpRef, SubType, WaitForCo
 from durable_lambda.workflows.outcome import TimerKind
 from durable_lambda.workflows.serdes import SerDesContext, from_payload, round_trip, to_payload
 from durable_lambda.workflows.state import ExecutionState
+
+if TYPE_CHECKING:
+    from durable_lambda.workflows.waits import WaitForConditionConfig
 
 STEP, SUB = OperationType.STEP, SubType.WAIT_FOR_CONDITION
 

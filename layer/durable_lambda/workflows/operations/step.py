@@ -19,7 +19,6 @@ from durable_lambda.workflows.model import OperationStatus as S
 from durable_lambda.workflows.model import OperationType
 from durable_lambda.workflows.operations.common import OpRef, StepContext, SubType
 from durable_lambda.workflows.outcome import TimerKind
-from durable_lambda.workflows.retries import RetryPresets
 from durable_lambda.workflows.serdes import SerDesContext, from_payload, round_trip
 from durable_lambda.workflows.state import ExecutionState
 
@@ -81,7 +80,12 @@ def _fail_attempt(state: ExecutionState, ref: OpRef, sub_type: str, exc: Excepti
     """Record a failed attempt: RETRY after the strategy's delay (>= 1 s) and suspend, or FAIL
     and raise ``StepError`` rebuilt from the recorded error."""
     error = error_object_of(exc)
-    decision = (config.retry_strategy or RetryPresets.default())(exc, attempt)
+    strategy = config.retry_strategy
+    if not strategy:
+        from durable_lambda.workflows.retries import RetryPresets  # only a failed step needs it
+
+        strategy = RetryPresets.default()
+    decision = strategy(exc, attempt)
     if decision.should_retry:
         delay = max(decision.delay_seconds, 1)
         state.enqueue(ref.update(STEP, A.RETRY, sub_type, error=error,
