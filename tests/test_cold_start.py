@@ -59,7 +59,7 @@ def test_a_workflow_loads_only_what_a_step_needs() -> None:
 
 def test_config_exports_what_it_loads_lazily() -> None:
     """``config`` still has every SDK name (the map/parallel and wait-for-condition types load
-    at their first use), for ``from ... import``, attribute access and ``dir``."""
+    at their first use), for ``from ... import``, ``import *``, attribute access and ``dir``."""
     script = ("import sys\nimport durable_lambda.workflows.config as config\n"
               "loaded = 'durable_lambda.workflows.batch_config' in sys.modules\n"
               "from durable_lambda.workflows.config import MapConfig, WaitForConditionConfig\n"
@@ -69,7 +69,10 @@ def test_config_exports_what_it_loads_lazily() -> None:
               "assert {'ParallelBranch', 'complete_batch', 'WaitForConditionDecision'} <= "
               "set(dir(config))\n"
               "try:\n    config.NoSuchConfig\nexcept AttributeError as e:\n    print(e)\n"
-              "print(loaded)")
+              "print(loaded)\n"
+              "star = {}\nexec('from durable_lambda.workflows.config import *', star)\n"
+              "assert star['CompletionStatus'] is batch_config.CompletionStatus\n"
+              "assert star['StepConfig'] is config.StepConfig")
     assert _fresh_process(script).splitlines() == [
         "module 'durable_lambda.workflows.config' has no attribute 'NoSuchConfig'", "False"]
 

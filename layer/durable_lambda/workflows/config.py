@@ -117,6 +117,13 @@ class InvokeConfig(Generic[P, R]):
     tenant_id: Optional[str] = None
 
 
+__all__ = ["BatchItemStatus", "CallbackConfig", "ChildConfig", "CompletionConfig",
+           "CompletionDecision", "CompletionItemStatus", "CompletionOutcome", "CompletionStatus",
+           "Duration", "InvokeConfig", "JitterStrategy", "MapConfig", "NestingType",
+           "ParallelBranch", "ParallelConfig", "StepConfig", "StepSemantics",
+           "WaitForCallbackConfig", "WaitForConditionConfig", "WaitForConditionDecision",
+           "complete_batch", "continue_batch"]
+
 #: names of this module that live in another one (loaded at their first use)
 _ELSEWHERE = {
     **dict.fromkeys(("BatchItemStatus CompletionConfig CompletionDecision CompletionItemStatus "
