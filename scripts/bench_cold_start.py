@@ -12,7 +12,9 @@ Every sample is a fresh interpreter, as a Lambda cold start is. In it, from one 
   (the request is never sent: the sample ends there), so an import deferred from module
   load to the first call still counts here;
 * ``+client``  — then create the client of a second service that a first invocation often
-  needs too (an actor's SQS sends, a workflow's Scheduler timer; the SDK has none).
+  needs too (an actor's SQS sends, a workflow's Scheduler timer; the SDK has none);
+* ``iqr``      — the interquartile range of ``ready`` over the samples: on a shared machine a
+  difference between two medians well under it is noise.
 
 The candidates are interleaved (A, B, C, A, B, C, … in a rotating order), so machine load
 hits them alike; the table gives medians of ``--runs`` samples. The machine this runs on is
@@ -268,15 +270,27 @@ def medians(runs: list[Sample], clock: int) -> list[float]:
     return [statistics.median(c) for c in columns]
 
 
+def spread(runs: list[Sample]) -> float:
+    """Interquartile range of wall-clock ``ready``: how far apart two samples of one entry
+    point typically are (a difference between medians well under it is noise)."""
+    ready = sorted(sum(r[0][:3]) for r in runs)
+    if len(ready) < 4:
+        return float("nan")
+    q1, _, q3 = statistics.quantiles(ready, n=4)
+    return q3 - q1
+
+
 def table(samples: dict[str, list[Sample]], baseline: str = "sdk") -> str:
-    """Wall-clock phases, then the CPU time to ready and to the first request; the last
-    column is ready (wall) against the baseline's."""
-    rows = {name: (medians(runs, 0), medians(runs, 1)) for name, runs in samples.items()}
+    """Wall-clock phases, then the CPU time to ready and to the first request, the spread of
+    ready (its interquartile range); the last column is ready (wall) against the baseline's."""
+    rows = {name: (medians(runs, 0), medians(runs, 1), spread(runs))
+            for name, runs in samples.items()}
     base = rows.get(baseline)
     lines = [f"{'entry point':18}" + "".join(f"{p:>9}" for p in PHASES)
-             + f"{'cpu ready':>11}{'cpu 1st':>9}" + (f"{'vs sdk':>9}" if base else "")]
-    for name, (wall, cpu) in rows.items():
-        line = f"{name:18}" + "".join(f"{v:9.1f}" for v in wall) + f"{cpu[3]:11.1f}{cpu[4]:9.1f}"
+             + f"{'cpu ready':>11}{'cpu 1st':>9}{'iqr':>7}" + (f"{'vs sdk':>9}" if base else "")]
+    for name, (wall, cpu, iqr) in rows.items():
+        line = (f"{name:18}" + "".join(f"{v:9.1f}" for v in wall)
+                + f"{cpu[3]:11.1f}{cpu[4]:9.1f}{iqr:7.0f}")
         if base:
             line += f"{wall[3] - base[0][3]:+9.1f}"
         lines.append(line)
