@@ -117,21 +117,15 @@ class InvokeConfig(Generic[P, R]):
     tenant_id: Optional[str] = None
 
 
-__all__ = ["BatchItemStatus", "CallbackConfig", "ChildConfig", "CompletionConfig",
-           "CompletionDecision", "CompletionItemStatus", "CompletionOutcome", "CompletionStatus",
-           "Duration", "InvokeConfig", "JitterStrategy", "MapConfig", "NestingType",
-           "ParallelBranch", "ParallelConfig", "StepConfig", "StepSemantics",
-           "WaitForCallbackConfig", "WaitForConditionConfig", "WaitForConditionDecision",
-           "complete_batch", "continue_batch"]
-
 #: names of this module that live in another one (loaded at their first use)
 _ELSEWHERE = {
     **dict.fromkeys(("BatchItemStatus CompletionConfig CompletionDecision CompletionItemStatus "
                      "CompletionOutcome CompletionStatus MapConfig NestingType ParallelBranch "
-                     "ParallelConfig "
-                     "complete_batch continue_batch").split(), "batch_config"),
+                     "ParallelConfig complete_batch continue_batch").split(), "batch_config"),
     **dict.fromkeys(("WaitForConditionConfig", "WaitForConditionDecision"), "waits"),
 }
+__all__ = sorted(["CallbackConfig", "ChildConfig", "Duration", "InvokeConfig", "JitterStrategy",
+                  "StepConfig", "StepSemantics", "WaitForCallbackConfig", *_ELSEWHERE])
 
 
 def __getattr__(name: str) -> Any:
